@@ -1,0 +1,3 @@
+namespace scsim_app {
+const char* version() { return SCSIM_VERSION; }
+}  // namespace scsim_app
