@@ -37,8 +37,12 @@ auto run_replications(std::size_t n, unsigned threads, Fn&& fn, const Replicatio
 
   auto worker = [&] {
     for (;;) {
+      // Check for failure before claiming an index, never after: an index once
+      // claimed always runs, so every index below a failing one runs and the
+      // lowest failing index is the one reported.
+      if (failed.load()) return;
       std::size_t i = next.fetch_add(1);
-      if (i >= n || failed.load()) return;
+      if (i >= n) return;
       try {
         slots[i].emplace(fn(i));
       } catch (...) {
