@@ -1,0 +1,195 @@
+#include "app/output.hpp"
+
+#include <spdlog/fmt/fmt.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+namespace scsim_app {
+
+namespace fs = std::filesystem;
+using namespace scsim;
+
+OutputDir::OutputDir(fs::path final_dir, bool force) : final_(std::move(final_dir)), force_(force) {
+  if (final_.empty()) throw UsageError("output directory must not be empty");
+  std::error_code ec;
+  if (fs::exists(final_, ec)) {
+    if (!fs::is_directory(final_)) throw UsageError("output path '" + final_.string() + "' exists and is not a directory");
+    if (!force_ && !fs::is_empty(final_))
+      throw UsageError("output directory '" + final_.string() + "' already exists; use --force to replace it");
+  }
+  fs::path parent = fs::absolute(final_).parent_path();
+  if (!fs::exists(parent, ec)) fs::create_directories(parent, ec);
+  if (ec || !fs::is_directory(parent))
+    throw UsageError("cannot create output directory '" + final_.string() + "': parent '" + parent.string() +
+                     "' is not a writable directory");
+  tmp_ = parent / ("." + fs::absolute(final_).filename().string() + ".tmp-" + std::to_string(::getpid()));
+  fs::remove_all(tmp_, ec);
+  if (!fs::create_directory(tmp_, ec) || ec)
+    throw UsageError("cannot write to '" + parent.string() + "': " + (ec ? ec.message() : std::string("denied")));
+}
+
+OutputDir::~OutputDir() {
+  if (committed_) return;
+  std::error_code ec;
+  fs::remove_all(tmp_, ec);
+}
+
+void OutputDir::commit() {
+  std::error_code ec;
+  if (fs::exists(final_, ec)) {
+    fs::path old = tmp_;
+    old += ".old";
+    fs::rename(final_, old);
+    fs::rename(tmp_, final_);
+    fs::remove_all(old, ec);
+  } else {
+    fs::rename(tmp_, final_);
+  }
+  committed_ = true;
+}
+
+void write_file_atomic(const fs::path& path, const std::string& content) {
+  fs::path tmp = path;
+  tmp += ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    if (!f) throw UsageError("cannot write '" + path.string() + "'");
+    f << content;
+    f.flush();
+    if (!f) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      throw UsageError("cannot write '" + path.string() + "' (disk full?)");
+    }
+  }
+  fs::rename(tmp, path);
+}
+
+std::string num(double v) {
+  if (v == 0) return "0";  // no "-0"
+  return fmt::format("{}", v);
+}
+
+void write_summary_csv(std::ostream& os, const Results& r) {
+  os << "scope,metric,mean,ci95_low,ci95_high,replications\n";
+  for (std::size_t s = 0; s < r.scopes.size(); ++s)
+    for (std::size_t m = 0; m < kMetrics; ++m) {
+      const auto& e = r.summary[s * kMetrics + m];
+      os << r.scopes.names[s] << ',' << metric_name(m) << ',' << num(e.mean) << ',' << num(e.ci95_low) << ','
+         << num(e.ci95_high) << ',' << r.replications << '\n';
+    }
+}
+
+void write_monthly_csv(std::ostream& os, const Results& r) {
+  os << "month,scope,metric,mean,ci95_low,ci95_high\n";
+  const std::size_t S = r.scopes.size();
+  for (std::size_t mo = 0; mo < r.months.size(); ++mo)
+    for (std::size_t s = 0; s < S; ++s)
+      for (std::size_t m = 0; m < kMetrics; ++m) {
+        const auto& e = r.monthly[(mo * S + s) * kMetrics + m];
+        os << r.months.labels[mo] << ',' << r.scopes.names[s] << ',' << metric_name(m) << ',' << num(e.mean) << ','
+           << num(e.ci95_low) << ',' << num(e.ci95_high) << '\n';
+      }
+}
+
+void write_flows_csv(std::ostream& os, const Results& r) {
+  os << "from,to,mean_count\n";
+  const auto& tr = Topology::pipeline().transitions();
+  for (std::size_t e = 0; e < tr.size(); ++e)
+    os << tr[e].from.name() << ',' << tr[e].to.name() << ',' << num(r.flows[e]) << '\n';
+}
+
+void write_summary_json(std::ostream& os, const Scenario& sc, const Results& r) {
+  auto quote = [](std::string_view s) {
+    std::string o = "\"";
+    for (char c : s) {
+      if (c == '"' || c == '\\') o += '\\';
+      if (c == '\n') {
+        o += "\\n";
+        continue;
+      }
+      o += c;
+    }
+    return o + "\"";
+  };
+  os << "{\"scenario\":" << quote(sc.name) << ",\"seed\":" << sc.seed << ",\"replications\":" << r.replications
+     << ",\"scopes\":{";
+  for (std::size_t s = 0; s < r.scopes.size(); ++s) {
+    os << (s ? "," : "") << quote(r.scopes.names[s]) << ":{";
+    for (std::size_t m = 0; m < kMetrics; ++m) {
+      const auto& e = r.summary[s * kMetrics + m];
+      os << (m ? "," : "") << quote(metric_name(m)) << ":{\"mean\":" << num(e.mean)
+         << ",\"ci95_low\":" << num(e.ci95_low) << ",\"ci95_high\":" << num(e.ci95_high) << "}";
+    }
+    os << "}";
+  }
+  os << "}}\n";
+}
+
+namespace {
+std::string grouped(double v, int decimals = 0) {
+  // Thousands separators, built front to back (no inserts into the middle).
+  std::string s = fmt::format("{:.{}f}", v, decimals);
+  std::size_t begin = (!s.empty() && s[0] == '-') ? 1 : 0;
+  std::size_t end = s.find('.');
+  if (end == std::string::npos) end = s.size();
+  std::string out = s.substr(0, begin);
+  for (std::size_t i = begin; i < end; ++i) {
+    if (i > begin && (end - i) % 3 == 0) out += ',';
+    out += s[i];
+  }
+  out += s.substr(end);
+  return out;
+}
+}  // namespace
+
+void print_summary_table(std::ostream& os, const Scenario& sc, const Results& r, std::size_t scope) {
+  const auto& e0 = r.at(scope, Metric::bookings);
+  os << "\n  " << sc.name << "\n";
+  os << "  " << sim::format_date(sc.start) << " to " << sim::format_date(sc.end) << ", "
+     << sc.jurisdictions.size() << (sc.jurisdictions.size() == 1 ? " jurisdiction" : " jurisdictions") << ", scope "
+     << r.scopes.names[scope] << ", " << r.replications << " replication" << (r.replications == 1 ? "" : "s")
+     << ", seed " << sc.seed << "\n\n";
+  auto row = [&](std::string_view label, Metric m, int decimals = 0) {
+    const auto& e = r.at(scope, m);
+    std::string ci = r.replications > 1 ? "[" + grouped(e.ci95_low, decimals) + " – " + grouped(e.ci95_high, decimals) + "]" : "";
+    os << fmt::format("  {:<36}{:>16}  {}\n", label, grouped(e.mean, decimals), ci);
+  };
+  os << fmt::format("  {:<36}{:>16}  {}\n", "PIPELINE", "mean", r.replications > 1 ? "95% CI" : "");
+  row("bookings", Metric::bookings);
+  row("fingerprints submitted to IDENT", Metric::fingerprints_submitted);
+  row("IDENT matches", Metric::ident_matches);
+  for (std::size_t l = 0; l < kLevels; ++l)
+    row("  " + std::string(kLevelNames[l]), by_level(Metric::ident_matches_level1, static_cast<Level>(l)));
+  row("local notifications (IAR to jail)", Metric::local_notifications);
+  row("detainers issued", Metric::detainers_issued);
+  row("  honored", Metric::detainers_honored);
+  row("  declined", Metric::detainers_declined);
+  row("notification requests", Metric::notification_requests);
+  row("ICE bookings (custody)", Metric::ice_bookings);
+  for (std::size_t l = 0; l < kLevels; ++l)
+    row("  " + std::string(kLevelNames[l]), by_level(Metric::ice_bookings_level1, static_cast<Level>(l)));
+  row("removals", Metric::removals);
+  for (std::size_t l = 0; l < kLevels; ++l)
+    row("  " + std::string(kLevelNames[l]), by_level(Metric::removals_level1, static_cast<Level>(l)));
+  row("US citizens detained", Metric::us_citizens_detained);
+  os << "\n" << fmt::format("  {:<36}{:>16}\n", "CUSTODY (days)", "");
+  row("detainer hold days", Metric::detainer_hold_days, 1);
+  row("extra jail days from detainers", Metric::extra_jail_days_detainer, 1);
+  row("ICE detention days", Metric::ice_detention_days, 1);
+  row("jail bed-days (all bookings)", Metric::jail_bed_days);
+  os << "\n" << fmt::format("  {:<36}{:>16}  {:>7}\n", "END STATES", "mean", "share");
+  for (std::size_t e = 0; e < kEndStates; ++e) {
+    const auto& est = r.at(scope, end_metric(static_cast<EndState>(e)));
+    double share = e0.mean > 0 ? est.mean / e0.mean : 0;
+    os << fmt::format("  {:<36}{:>16}  {:>6.2f}%\n", kEndStateNames[e], grouped(est.mean), 100 * share);
+  }
+  os << "\n  conservation: bookings = sum of end states in every scope and replication (checked)\n";
+  os << fmt::format("  LESC utilisation {:.1f}%, {} events per replication\n\n", 100 * r.lesc_utilization,
+                    grouped(r.events_per_replication));
+}
+
+}  // namespace scsim_app

@@ -1,0 +1,36 @@
+#include "models/runner.hpp"
+
+#include <atomic>
+#include <mutex>
+
+#include "sim/replication.hpp"
+
+namespace scsim {
+
+std::vector<ReplicationResult> run_scenario(const Scenario& sc, std::size_t replications, unsigned threads,
+                                            const std::function<void(const RunProgress&)>& progress,
+                                            std::size_t first) {
+  std::mutex mu;
+  RunProgress state;
+  state.total = replications;
+  state.horizon = sc.horizon();
+  auto report = [&](auto&& update) {
+    if (!progress) return;
+    std::lock_guard lock(mu);
+    update(state);
+    progress(state);
+  };
+  return sim::run_replications(
+      replications, threads,
+      [&](std::size_t i) {
+        RunOptions opt;
+        if (progress)
+          opt.progress = [&](sim::Time now, sim::Time) {
+            report([now](RunProgress& s) { s.simulated = std::max(s.simulated, now); });
+          };
+        return run_replication(sc, first + i, opt);
+      },
+      [&](std::size_t done, std::size_t) { report([done](RunProgress& s) { s.finished = done; }); });
+}
+
+}  // namespace scsim
