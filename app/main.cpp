@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   CLI::App app{"scsim: a discrete-event simulator of the Secure Communities fingerprint pipeline", "scsim"};
   app.set_version_flag("--version", std::string("scsim ") + version());
   app.require_subcommand(1);
+  app.fallthrough();  // global options (--quiet, --log-level) also work after the subcommand
   Common common;
   app.add_option("--log-level", common.log_level, "Logging: trace, debug, info, warn, error, off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))

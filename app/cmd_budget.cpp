@@ -1,0 +1,294 @@
+// `scsim budget SCENARIO --jurisdiction ID --fiscal-year 2012`: what honouring
+// ICE detainers costs one jail in one fiscal (or calendar) year, as a one-page
+// statement with 95% intervals, written as budget.csv and budget.md (and
+// results.sqlite) into an output directory.
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <iostream>
+#include <sstream>
+
+#include "app/analysis.hpp"
+#include "app/commands.hpp"
+#include "app/output.hpp"
+#include "app/sqlite_writer.hpp"
+#include "models/costs.hpp"
+
+namespace scsim_app {
+
+namespace {
+using scsim::BudgetLine;
+using scsim::Period;
+
+struct BudgetArgs {
+  std::string scenario;
+  std::string jurisdiction;
+  int fiscal_year = 0, calendar_year = 0;
+  bool allow_partial = false;
+  std::size_t replications = 0;
+  std::uint64_t seed = 0;
+  bool seed_set = false;
+  unsigned threads = 0;
+  std::string out;
+  bool force = false;
+  std::vector<std::string> overrides;
+  std::string format = "table";
+};
+
+/// What the statement is about, for every rendering.
+struct Heading {
+  std::string scenario_name, scenario_path, scope, scope_name, period, first_day, last_day;
+  std::size_t replications = 0, months = 0;
+  std::uint64_t seed = 0;
+  bool complete = true;
+  double inflation = 0;
+  int fiscal_start = 7;
+  double scaap_rate = 0;
+  int scaap_min_days = 4;
+};
+
+std::string list_some(const std::vector<std::string>& xs, std::size_t n = 12) {
+  std::string s;
+  for (std::size_t i = 0; i < xs.size() && i < n; ++i) s += (i ? ", " : "") + xs[i];
+  if (xs.size() > n) s += ", … (" + std::to_string(xs.size()) + " in all)";
+  return s;
+}
+
+/// The scope a --jurisdiction names: a jurisdiction id, or a scope name
+/// (national, a state with two or more jurisdictions, a state code in a national run).
+std::size_t resolve_scope(const scsim::Scenario& sc, const scsim::Scopes& scopes, const std::string& id,
+                          std::string& display) {
+  for (std::size_t j = 0; j < sc.jurisdictions.size(); ++j)
+    if (sc.jurisdictions[j].id == id) {
+      display = sc.jurisdictions[j].name + " (" + id + ")";
+      return scopes.of_jurisdiction[j];
+    }
+  const std::size_t s = scopes.find(id);
+  if (s != std::string::npos) {
+    display = s == 0 ? "all jurisdictions (national)" : id;
+    return s;
+  }
+  std::vector<std::string> ids;
+  for (const auto& j : sc.jurisdictions) ids.push_back(j.id);
+  throw UsageError("unknown jurisdiction '" + id + "' in " + sc.path + " (jurisdictions: " + list_some(ids) +
+                   "; or a scope: national" + (scopes.size() > sc.jurisdictions.size() + 1 ? ", a state code" : "") + ")");
+}
+
+std::string value_text(double v, const std::string& unit) {
+  if (unit == "USD") return dollars(v);
+  if (unit == "USD per bed-day") return std::isnan(v) ? "—" : fmt::format("${:.2f}", v);
+  if (unit == "count") return grouped_number(v, 0);
+  return grouped_number(v, 1);
+}
+
+std::string interval_text(const BudgetLine& l) {
+  const auto& e = l.value;
+  if (std::isnan(e.ci95_low) || e.ci95_low == e.ci95_high) return "";
+  return "[" + value_text(e.ci95_low, l.unit) + " – " + value_text(e.ci95_high, l.unit) + "]";
+}
+
+const char* section_title(const std::string& s) {
+  if (s == "activity") return "ACTIVITY";
+  if (s == "county") return "COUNTY JAIL";
+  return "FEDERAL (ICE)";
+}
+
+std::vector<std::string> notes(const Heading& h) {
+  std::vector<std::string> n;
+  n.push_back(fmt::format("Dollars of each month's calendar year, inflated from each cost's base year at {:.1f}% a year.",
+                          100 * h.inflation));
+  n.push_back("Extra bed-days are the detainer hold (up to 48 business hours past release, 8 CFR 287.7(d)) plus the "
+              "criminal custody a detainer adds by blocking bail and diversion (DOMAIN.md §5). ICE pays for neither.");
+  n.push_back(fmt::format("SCAAP offset: {:.0f}% of the bed-day cost of the detainer days of undocumented people with a "
+                          "felony (or Level 1/2 record) held at least {} days.",
+                          100 * h.scaap_rate, h.scaap_min_days));
+  n.push_back(fmt::format("Fiscal years start in month {} and are named after the year they end in.", h.fiscal_start));
+  if (!h.complete)
+    n.push_back("PARTIAL PERIOD: the scenario simulates only " + std::to_string(h.months) +
+                " of this period's 12 months; the figures cover those months only.");
+  return n;
+}
+
+void print_table(std::ostream& os, const Heading& h, const std::vector<BudgetLine>& lines) {
+  os << "\n  BUDGET STATEMENT: " << h.scope_name << ", " << h.period << " (" << h.first_day << " to " << h.last_day
+     << ")\n";
+  os << "  Scenario: " << h.scenario_name << " (" << h.scenario_path << ")\n";
+  os << "  " << h.replications << " replication" << (h.replications == 1 ? "" : "s") << ", seed " << h.seed
+     << (h.complete ? "" : "; PARTIAL: " + std::to_string(h.months) + " of 12 months simulated") << "\n\n";
+  os << fmt::format("  {:<56}{:>16}  {}\n", "", "mean", h.replications > 1 ? "95% CI" : "");
+  std::string section;
+  for (const auto& l : lines) {
+    if (l.section != section) {
+      section = l.section;
+      os << "  " << section_title(section) << "\n";
+    }
+    os << fmt::format("    {:<54}{:>16}  {}\n", l.label, value_text(l.value.mean, l.unit), interval_text(l));
+  }
+  os << "\n";
+  for (const auto& n : notes(h)) os << "  " << n << "\n";
+  os << "\n";
+}
+
+std::string markdown(const Heading& h, const std::vector<BudgetLine>& lines) {
+  std::ostringstream os;
+  os << "# Detainer budget statement: " << h.scope_name << ", " << h.period << "\n\n";
+  os << "- Period: " << h.first_day << " to " << h.last_day
+     << (h.complete ? "" : " (**partial**: " + std::to_string(h.months) + " of 12 months simulated)") << "\n";
+  os << "- Scenario: " << h.scenario_name << " (`" << h.scenario_path << "`)\n";
+  os << "- " << h.replications << " replications, seed " << h.seed << "; means with 95% confidence intervals\n\n";
+  os << "| line | mean | 95% CI |\n|---|---:|---:|\n";
+  std::string section;
+  for (const auto& l : lines) {
+    if (l.section != section) {
+      section = l.section;
+      os << "| **" << section_title(section) << "** | | |\n";
+    }
+    const bool total = l.key == "net_detainer_cost_usd";
+    const std::string v = value_text(l.value.mean, l.unit);
+    os << "| " << (total ? "**" + l.label + "**" : l.label) << " | " << (total ? "**" + v + "**" : v) << " | "
+       << interval_text(l) << " |\n";
+  }
+  os << "\n";
+  for (const auto& n : notes(h)) os << "- " << n << "\n";
+  return os.str();
+}
+
+std::string csv(const Heading& h, const std::vector<BudgetLine>& lines) {
+  std::ostringstream os;
+  os << "scenario,scope,period,first_day,last_day,complete,section,line,label,unit,mean,ci95_low,ci95_high,"
+        "replications\n";
+  for (const auto& l : lines)
+    os << csv_field(h.scenario_name) << ',' << csv_field(h.scope) << ',' << h.period << ',' << h.first_day << ','
+       << h.last_day << ',' << (h.complete ? 1 : 0) << ',' << l.section << ',' << l.key << ',' << csv_field(l.label)
+       << ',' << l.unit << ',' << csv_num(l.value.mean) << ',' << csv_num(l.value.ci95_low) << ','
+       << csv_num(l.value.ci95_high) << ',' << h.replications << '\n';
+  return os.str();
+}
+
+std::string json(const Heading& h, const std::vector<BudgetLine>& lines) {
+  auto q = [](const std::string& s) {
+    std::string o = "\"";
+    for (char c : s) {
+      if (c == '"' || c == '\\') o += '\\';
+      o += c;
+    }
+    return o + "\"";
+  };
+  auto n = [](double v) { return std::isnan(v) ? std::string("null") : num(v); };
+  std::ostringstream os;
+  os << "{\"scenario\":" << q(h.scenario_name) << ",\"scope\":" << q(h.scope) << ",\"period\":" << q(h.period)
+     << ",\"first_day\":" << q(h.first_day) << ",\"last_day\":" << q(h.last_day)
+     << ",\"complete\":" << (h.complete ? "true" : "false") << ",\"replications\":" << h.replications
+     << ",\"seed\":" << h.seed << ",\"lines\":[";
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const auto& l = lines[i];
+    os << (i ? "," : "") << "{\"line\":" << q(l.key) << ",\"label\":" << q(l.label) << ",\"unit\":" << q(l.unit)
+       << ",\"section\":" << q(l.section) << ",\"mean\":" << n(l.value.mean) << ",\"ci95_low\":" << n(l.value.ci95_low)
+       << ",\"ci95_high\":" << n(l.value.ci95_high) << "}";
+  }
+  os << "]}\n";
+  return os.str();
+}
+
+void run_budget(const BudgetArgs& a, const Common& common) {
+  if ((a.fiscal_year != 0) == (a.calendar_year != 0))
+    throw UsageError("give exactly one of --fiscal-year and --year");
+  RunRecord rec = load_run(a.scenario, a.overrides, stem_of(a.scenario));
+  scsim::Scenario& sc = rec.scenario;
+  if (a.replications) sc.replications = a.replications;
+  if (a.seed_set) sc.seed = a.seed;
+
+  const scsim::Scopes scopes = scsim::Scopes::build(sc);
+  Heading h;
+  const std::size_t scope = resolve_scope(sc, scopes, a.jurisdiction, h.scope_name);
+  const Period p = a.fiscal_year ? Period::fiscal_year(a.fiscal_year, sc.costs.fiscal_year_start_month)
+                                 : Period::calendar_year(a.calendar_year);
+  const scsim::Months months = scsim::Months::build(sc);
+  const auto range = scsim::month_range(months, p);
+  const std::string what = (a.fiscal_year ? "fiscal year " : "calendar year ") + p.label() + " (" +
+                           sim::format_date(p.first_day()) + " to " + sim::format_date(p.last_day()) + ")";
+  std::vector<std::string> covered;
+  for (const Period& c : scsim::covered_periods(sc))
+    if ((c.kind == Period::Kind::fiscal) == (a.fiscal_year != 0)) covered.push_back(c.label());
+  const std::string period_text = sim::format_date(sc.start) + " to " + sim::format_date(sc.end);
+  const std::string choices = covered.empty() ? "it covers none entirely" : "it covers " + list_some(covered);
+  if (range.first == range.second)
+    throw UsageError(what + " is outside the scenario period " + period_text + "; " + choices);
+  const bool complete = scsim::covers(sc, p);
+  if (!complete && !a.allow_partial)
+    throw UsageError(what + " is only partly inside the scenario period " + period_text + "; " + choices +
+                     " (or use --allow-partial to cost the " + std::to_string(range.second - range.first) +
+                     " simulated months)");
+
+  const std::string out_dir =
+      a.out.empty() ? "budget-" + a.jurisdiction + "-" + p.label() : a.out;  // checked before the run
+  OutputDir out(out_dir, a.force);
+
+  execute(rec, a.threads, common, "budget");
+  const auto lines = scsim::budget_statement(sc, rec.reps, scope, p);
+  h.scenario_name = sc.name;
+  h.scenario_path = a.scenario;
+  h.scope = scopes.names[scope];
+  h.period = p.label();
+  h.first_day = sim::format_date(p.first_day());
+  h.last_day = sim::format_date(p.last_day());
+  h.replications = rec.reps.size();
+  h.months = range.second - range.first;
+  h.seed = sc.seed;
+  h.complete = complete;
+  h.inflation = sc.costs.inflation;
+  h.fiscal_start = sc.costs.fiscal_year_start_month;
+  h.scaap_rate = sc.costs.scaap_rate;
+  h.scaap_min_days = sc.costs.scaap_min_days;
+
+  if (a.format == "table")
+    print_table(std::cout, h, lines);
+  else if (a.format == "csv")
+    std::cout << csv(h, lines);
+  else if (a.format == "markdown")
+    std::cout << markdown(h, lines);
+  else
+    std::cout << json(h, lines);
+
+  write_file_atomic(out.file("budget.csv"), csv(h, lines));
+  write_file_atomic(out.file("budget.md"), markdown(h, lines));
+  SqliteWriter db(out.file("results.sqlite"));
+  db.add_run(rec);
+  db.commit();
+  out.commit();
+  spdlog::info("wrote {}", out_dir);
+  if (a.format == "table") std::cout << "  statement written to " << out_dir << "/budget.csv and budget.md\n";
+}
+
+void add_budget_command(CLI::App& app, Common& common) {
+  auto a = std::make_shared<BudgetArgs>();
+  auto* cmd = app.add_subcommand("budget", "What honouring detainers costs one jail in one fiscal or calendar year");
+  cmd->add_option("scenario", a->scenario, "Scenario YAML file")->required()->check(CLI::ExistingFile);
+  cmd->add_option("-j,--jurisdiction", a->jurisdiction, "Jurisdiction id (or a scope: national, a state code)")
+      ->required();
+  auto* fy = cmd->add_option("--fiscal-year", a->fiscal_year,
+                             "Fiscal year, named after the year it ends in (start month: costs.fiscal_year_start_month)");
+  auto* cy = cmd->add_option("--year", a->calendar_year, "Calendar year (instead of --fiscal-year)");
+  fy->excludes(cy);
+  cmd->add_flag("--allow-partial", a->allow_partial, "Accept a period the scenario covers only in part");
+  cmd->add_option("-r,--replications", a->replications, "Replications (default: the scenario's)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("-s,--seed", a->seed, "Master seed (default: the scenario's)")->each([a](const std::string&) {
+    a->seed_set = true;
+  });
+  cmd->add_option("-t,--threads", a->threads, "Threads (0 = all cores); results do not depend on it");
+  cmd->add_option("-o,--out", a->out, "Output directory (default: budget-ID-PERIOD)");
+  cmd->add_flag("-f,--force", a->force, "Replace an existing output directory");
+  cmd->add_option("--set", a->overrides, "Override a scenario key, e.g. --set costs.scaap_rate=0.2")
+      ->allow_extra_args(false);
+  cmd->add_option("--format", a->format, "stdout format")
+      ->check(CLI::IsMember({"table", "csv", "json", "markdown"}))
+      ->capture_default_str();
+  cmd->callback([a, &common] { run_budget(*a, common); });
+}
+
+const bool registered = register_command(12, &add_budget_command);
+}  // namespace
+
+}  // namespace scsim_app

@@ -1,0 +1,233 @@
+// `scsim sweep SCENARIO --set key=v1,v2,v3 [--set ...]`: runs the scenario at
+// every point of the grid the --set lists span (their cartesian product) and
+// writes one tidy sweep.csv, a column per swept key then
+// scope,metric,mean,ci95_low,ci95_high,replications. Every point runs with the
+// same seed, so neighbouring points differ by the parameter, not by noise.
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include "app/analysis.hpp"
+#include "app/commands.hpp"
+#include "app/output.hpp"
+#include "app/sqlite_writer.hpp"
+#include "models/scenario_loader.hpp"
+
+namespace scsim_app {
+
+namespace {
+using scsim::Metric;
+
+struct SweepArgs {
+  std::string scenario;
+  std::vector<std::string> sets;
+  std::size_t replications = 0;
+  std::uint64_t seed = 0;
+  bool seed_set = false;
+  unsigned threads = 0;
+  std::string out;
+  bool force = false;
+  std::string format = "table";
+  std::string scope = "national";
+};
+
+struct Axis {
+  std::string key;
+  std::vector<std::string> values;
+};
+
+constexpr Metric kShown[] = {Metric::detainers_issued, Metric::detainers_honored, Metric::ice_bookings,
+                             Metric::removals,         Metric::extra_jail_bed_days, Metric::net_detainer_cost_usd};
+
+/// Splits "a,{x: 1, y: 2},[c, d]" at the commas outside brackets and quotes,
+/// so flow values (distributions, lists) can be swept too.
+std::vector<std::string> split_values(const std::string& s, const std::string& key) {
+  std::vector<std::string> out;
+  std::string cur;
+  int depth = 0;
+  char quote = 0;
+  for (char c : s) {
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    } else if (c == ',' && depth == 0) {
+      out.push_back(cur);
+      cur.clear();
+      continue;
+    }
+    cur += c;
+  }
+  out.push_back(cur);
+  if (quote || depth != 0) throw UsageError("--set " + key + "=" + s + ": unbalanced brackets or quotes");
+  for (auto& v : out) {
+    v.erase(0, v.find_first_not_of(" \t"));
+    v.erase(v.find_last_not_of(" \t") + 1);
+    if (v.empty()) throw UsageError("--set " + key + "=" + s + ": empty value in the list");
+  }
+  return out;
+}
+
+std::vector<Axis> parse_axes(const std::vector<std::string>& sets) {
+  std::vector<Axis> axes;
+  std::set<std::string> keys;
+  for (const auto& s : sets) {
+    const std::size_t eq = s.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw UsageError("--set '" + s + "': expected key=value[,value...], e.g. --set pipeline.lesc_analysts=20,40,60");
+    Axis a{s.substr(0, eq), split_values(s.substr(eq + 1), s.substr(0, eq))};
+    if (!keys.insert(a.key).second) throw UsageError("--set " + a.key + " given twice; list its values in one --set");
+    axes.push_back(std::move(a));
+  }
+  return axes;
+}
+
+void run_sweep(const SweepArgs& a, const Common& common) {
+  if (a.sets.empty()) throw UsageError("sweep needs at least one --set key=v1,v2,...");
+  const std::vector<Axis> axes = parse_axes(a.sets);
+  std::size_t points = 1;
+  for (const auto& ax : axes) points *= ax.values.size();
+  if (points > 10000) throw UsageError("the grid has " + std::to_string(points) + " points; sweep at most 10,000");
+
+  // Load every point first: a bad key or value fails before any simulation.
+  std::vector<RunRecord> runs;
+  std::vector<std::vector<std::string>> coords;
+  for (std::size_t i = 0; i < points; ++i) {
+    std::vector<std::string> values, overrides;
+    std::size_t rest = i;
+    for (std::size_t k = axes.size(); k-- > 0;) {  // last key varies fastest
+      values.insert(values.begin(), axes[k].values[rest % axes[k].values.size()]);
+      rest /= axes[k].values.size();
+    }
+    std::string label;
+    for (std::size_t k = 0; k < axes.size(); ++k) {
+      overrides.push_back(axes[k].key + "=" + values[k]);
+      label += (k ? ";" : "") + overrides.back();
+    }
+    RunRecord rec = load_run(a.scenario, overrides, label);
+    if (a.replications) rec.scenario.replications = a.replications;
+    if (a.seed_set) rec.scenario.seed = a.seed;
+    runs.push_back(std::move(rec));
+    coords.push_back(std::move(values));
+  }
+  if (runs.front().scenario.seed != runs.back().scenario.seed)
+    spdlog::warn("the swept keys change the seed: points no longer share random numbers");
+  const auto scopes = scsim::Scopes::build(runs.front().scenario);
+  if (scopes.find(a.scope) == std::string::npos)
+    throw UsageError("unknown scope '" + a.scope + "' (try national, a state or a jurisdiction id)");
+
+  const std::string out_dir = a.out.empty() ? "sweep-" + stem_of(a.scenario) : a.out;
+  OutputDir out(out_dir, a.force);
+  for (std::size_t i = 0; i < runs.size(); ++i)
+    execute(runs[i], a.threads, common, "sweep " + std::to_string(i + 1) + "/" + std::to_string(points));
+
+  std::ostringstream csv;
+  for (const auto& ax : axes) csv << csv_field(ax.key) << ',';
+  csv << "scope,metric,mean,ci95_low,ci95_high,replications\n";
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const scsim::Results& r = runs[i].results;
+    std::string prefix;
+    for (const auto& v : coords[i]) prefix += csv_field(v) + ',';
+    for (std::size_t s = 0; s < r.scopes.size(); ++s)
+      for (std::size_t m = 0; m < scsim::kMetrics; ++m) {
+        const auto& e = r.summary[s * scsim::kMetrics + m];
+        csv << prefix << csv_field(r.scopes.names[s]) << ',' << scsim::metric_name(m) << ',' << csv_num(e.mean) << ','
+            << csv_num(e.ci95_low) << ',' << csv_num(e.ci95_high) << ',' << r.replications << '\n';
+      }
+  }
+
+  if (a.format == "csv") {
+    std::cout << csv.str();
+  } else if (a.format == "json") {
+    std::cout << "[";
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      std::cout << (i ? "," : "") << "{";
+      for (std::size_t k = 0; k < axes.size(); ++k) {
+        std::string v;
+        for (char c : coords[i][k]) v += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+        std::cout << "\"" << axes[k].key << "\":\"" << v << "\",";
+      }
+      const std::size_t s = runs[i].results.scopes.find(a.scope);
+      std::cout << "\"scope\":\"" << a.scope << "\"";
+      for (std::size_t m = 0; m < scsim::kMetrics; ++m) {
+        const auto& e = runs[i].results.summary[s * scsim::kMetrics + m];
+        std::cout << ",\"" << scsim::metric_name(m) << "\":{\"mean\":" << num(e.mean) << ",\"ci95_low\":"
+                  << num(e.ci95_low) << ",\"ci95_high\":" << num(e.ci95_high) << "}";
+      }
+      std::cout << "}";
+    }
+    std::cout << "]\n";
+  } else {
+    const auto& sc = runs.front().scenario;
+    std::cout << "\n  SWEEP of " << sc.name << ", scope " << a.scope << ": " << points << " points, "
+              << runs.front().reps.size() << " replications each, seed " << sc.seed << " at every point\n\n";
+    std::vector<std::size_t> width;
+    std::string head = "  ";
+    for (const auto& ax : axes) {
+      std::size_t w = ax.key.size();
+      for (const auto& v : ax.values) w = std::max(w, v.size());
+      width.push_back(w + 2);
+      head += fmt::format("{:<{}}", ax.key, w + 2);
+    }
+    for (Metric m : kShown) head += fmt::format("{:>24}", scsim::metric_name(m));
+    std::cout << head << "\n";
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      std::string line = "  ";
+      for (std::size_t k = 0; k < axes.size(); ++k) line += fmt::format("{:<{}}", coords[i][k], width[k]);
+      const auto& r = runs[i].results;
+      const std::size_t s = r.scopes.find(a.scope);
+      for (Metric m : kShown) {
+        const double v = r.at(s, m).mean;
+        line += fmt::format("{:>24}", m == Metric::net_detainer_cost_usd ? dollars(v) : grouped_number(v, 0));
+      }
+      std::cout << line << "\n";
+    }
+    std::cout << "\n";
+  }
+
+  write_file_atomic(out.file("sweep.csv"), csv.str());
+  SqliteWriter db(out.file("results.sqlite"));
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const std::int64_t id = db.add_run(runs[i]);
+    for (std::size_t k = 0; k < axes.size(); ++k) db.add_sweep_point(id, axes[k].key, coords[i][k]);
+  }
+  db.commit();
+  out.commit();
+  spdlog::info("wrote {}", out_dir);
+  if (a.format == "table") std::cout << "  results written to " << out_dir << "/ (sweep.csv, results.sqlite)\n";
+}
+
+void add_sweep_command(CLI::App& app, Common& common) {
+  auto a = std::make_shared<SweepArgs>();
+  auto* cmd = app.add_subcommand("sweep", "Run a scenario over a grid of parameter values (one tidy CSV)");
+  cmd->add_option("scenario", a->scenario, "Scenario YAML file")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--set", a->sets,
+                  "A swept key and its values, e.g. --set detainers.share_honored=0.2,0.5,1 (repeat for a grid)")
+      ->allow_extra_args(false)
+      ->required();
+  cmd->add_option("-r,--replications", a->replications, "Replications per point (default: the scenario's)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("-s,--seed", a->seed, "Master seed of every point (default: the scenario's)")
+      ->each([a](const std::string&) { a->seed_set = true; });
+  cmd->add_option("-t,--threads", a->threads, "Threads (0 = all cores); results do not depend on it");
+  cmd->add_option("-o,--out", a->out, "Output directory (default: sweep-SCENARIO)");
+  cmd->add_flag("-f,--force", a->force, "Replace an existing output directory");
+  cmd->add_option("--format", a->format, "stdout format")
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->capture_default_str();
+  cmd->add_option("--scope", a->scope, "Scope of the table: national, a state or a jurisdiction id")
+      ->capture_default_str();
+  cmd->callback([a, &common] { run_sweep(*a, common); });
+}
+
+const bool registered = register_command(16, &add_sweep_command);
+}  // namespace
+
+}  // namespace scsim_app
