@@ -181,6 +181,12 @@ void print_summary_table(std::ostream& os, const Scenario& sc, const Results& r,
   row("extra jail days from detainers", Metric::extra_jail_days_detainer, 1);
   row("ICE detention days", Metric::ice_detention_days, 1);
   row("jail bed-days (all bookings)", Metric::jail_bed_days);
+  os << "\n" << fmt::format("  {:<36}{:>16}\n", "COSTS (US$, each county's prices)", "");
+  row("extra jail bed-days (hold + extra)", Metric::extra_jail_bed_days, 1);
+  row("county detainer cost", Metric::detainer_cost_usd);
+  row("  SCAAP offset", Metric::scaap_offset_usd);
+  row("  net county detainer cost", Metric::net_detainer_cost_usd);
+  row("ICE detention cost (federal)", Metric::ice_detention_cost_usd);
   os << "\n" << fmt::format("  {:<36}{:>16}  {:>7}\n", "END STATES", "mean", "share");
   for (std::size_t e = 0; e < kEndStates; ++e) {
     const auto& est = r.at(scope, end_metric(static_cast<EndState>(e)));

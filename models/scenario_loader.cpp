@@ -653,6 +653,9 @@ Node merge(Node base, Node over, bool top) {
     auto it =
         std::find_if(base.entries.begin(), base.entries.end(), [&](const schema::Entry& b) { return b.key == e.key; });
     if (e.value.kind == Node::Kind::null) {
+      // `policies:` and `calibrate:` append to the inherited lists, so an empty
+      // one appends nothing; it must not silently drop every inherited policy.
+      if (top && (e.key == "policies" || e.key == "calibrate")) continue;
       if (it != base.entries.end()) base.entries.erase(it);
       continue;
     }

@@ -296,3 +296,16 @@ TEST_CASE("a distribution names its missing or stray parameter", "[scenario]") {
   CHECK_THAT(message("{dist: gamma, shape: 0, mean: 2h}"), Catch::Contains("must be > 0, got 0"));
   CHECK_THAT(message("27min"), Catch::Contains("expected a distribution such as {dist: exponential, mean: 27min}"));
 }
+
+TEST_CASE("an empty policies key appends nothing instead of dropping the inherited policies", "[scenario]") {
+  // child.yaml's base carries one policy; an empty `policies:` in an extending
+  // text must keep it (it appends an empty list), as must an explicit [].
+  const fs::path dir = fs::path(SCSIM_TEST_DIR) / "fixtures" / "valid";
+  Scenario inherited = load_scenario(dir / "base.yaml");
+  REQUIRE_FALSE(inherited.policies.empty());
+  for (const char* text : {"extends: base.yaml\npolicies:\n", "extends: base.yaml\npolicies: []\n"}) {
+    INFO(text);
+    Scenario s = load_scenario_text(text, dir);
+    CHECK(s.policies.size() == inherited.policies.size());
+  }
+}
