@@ -203,7 +203,7 @@ policies:
   CHECK(total(ra, alt, "national", Metric::extra_jail_days_detainer) == 0);
 }
 
-TEST_CASE("honor_levels [level1] holds only level-1 people", "[pipeline][policy]") {
+TEST_CASE("honor_levels level1 holds only level-1 people", "[pipeline][policy]") {
   const char* policy = R"(
 policies:
   - {type: detainer_policy, rule: honor_levels, levels: [level1], from: 2010-01-01, scope: all}

@@ -285,7 +285,7 @@ sim::Process infinite_source(sim::Simulation& s, sim::RandomStreams& rs, double 
 
 }  // namespace
 
-TEST_CASE("M/G/infinity: mean number in system is lambda E[S] on a deep event queue", "[kernel][theory]") {
+TEST_CASE("M/G/infinity: mean number in system is lambda times the mean service time on a deep event queue", "[kernel][theory]") {
   // lambda = 1/min, service lognormal with median 2 h and mean 3 h: a = 180.
   constexpr double mean_gap = 60, mean_service = 3 * 3600.0;
   const auto service = sim::LognormalParams::from_median_mean(2 * 3600.0, mean_service);

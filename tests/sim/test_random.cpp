@@ -186,7 +186,7 @@ TEST_CASE("indexed substreams are reproducible and distinct", "[random]") {
 
 // -------------------------------------------------------- distributions
 
-TEST_CASE("uniform draws lie in [0,1) and uniform_int in [0,n) without bias", "[random]") {
+TEST_CASE("uniform draws lie in the unit interval and uniform_int below n, without bias", "[random]") {
   sim::Stream s(2024);
   const auto u = moments_of(draws(kN, [&] { return s.uniform(); }));
   check_mean(u, 0.5, 1.0 / 12.0);
