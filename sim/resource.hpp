@@ -25,7 +25,16 @@ class Resource {
 
   class Request {
    public:
-    bool await_ready() noexcept;
+    bool await_ready() noexcept {
+      requested_ = res_->sim_->now();
+      if (res_->in_use_ < res_->capacity_ && res_->waiting_.empty()) {
+        res_->account();
+        ++res_->in_use_;
+        res_->grant(requested_);
+        return true;
+      }
+      return false;
+    }
     void await_suspend(std::coroutine_handle<> h);
     /// Returns the time spent waiting.
     Duration await_resume() const noexcept { return res_->sim_->now() - requested_; }
@@ -40,7 +49,16 @@ class Resource {
 
   Request request(int priority = 0) { return Request(this, priority); }
   /// Gives one unit back; throws std::logic_error if none is in use.
-  void release();
+  void release() {
+    if (in_use_ <= 0) [[unlikely]]
+      release_error();
+    account();
+    if (waiting_.empty()) {
+      --in_use_;
+      return;
+    }
+    hand_over();
+  }
 
   const std::string& name() const noexcept { return name_; }
   int capacity() const noexcept { return capacity_; }
@@ -66,8 +84,25 @@ class Resource {
   static bool before(const Waiter& a, const Waiter& b) noexcept {
     return a.priority < b.priority || (a.priority == b.priority && a.seq < b.seq);
   }
-  void account() noexcept;
-  void grant(Time requested) noexcept;
+  // The request/release fast paths are inline (they run for every unit
+  // granted); queueing and the statistics queries are in resource.cpp.
+  // The areas are integers (unit-seconds): exact, and cheaper than the
+  // int->double conversions on this path; they are converted when queried.
+  void account() noexcept {
+    const Time t = sim_->now();
+    const Duration dt = t - last_change_;
+    busy_area_ += dt * in_use_;
+    queue_area_ += dt * static_cast<std::int64_t>(waiting_.size());
+    last_change_ = t;
+  }
+  void grant(Time requested) noexcept {
+    const Duration w = sim_->now() - requested;
+    ++granted_;
+    total_wait_ += w;
+    max_wait_ = w > max_wait_ ? w : max_wait_;
+  }
+  [[noreturn]] void release_error() const;
+  void hand_over();  // the unit goes straight to the first waiter
 
   Simulation* sim_;
   int capacity_;
@@ -77,7 +112,7 @@ class Resource {
   std::uint64_t next_seq_ = 0;
   Time created_;
   Time last_change_;
-  double busy_area_ = 0, queue_area_ = 0;
+  std::int64_t busy_area_ = 0, queue_area_ = 0;  // integrals of in_use() and queue_length() dt
   std::uint64_t granted_ = 0;
   Duration total_wait_ = 0, max_wait_ = 0;
 };

@@ -1,74 +1,90 @@
 #include "sim/simulation.hpp"
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <cassert>
 #include <memory>
 #include <new>
+#include <utility>
 
 namespace sim {
 
 // ---------------------------------------------------------------- frame pool
 namespace detail {
+thread_local constinit FreeFrame* t_free_frames[kFrameClasses] = {};
+
 namespace {
-constexpr std::size_t kGrain = 64;          // size classes of 64 bytes
-constexpr std::size_t kClasses = 32;        // pooled up to 2 KiB
-constexpr std::size_t kChunkBytes = 1 << 18;
-
-struct FreeNode {
-  FreeNode* next;
-};
-
-/// Free lists per size class, carved from large chunks. Memory is reused, not
-/// returned, so a run's footprint is its peak number of live frames.
-class FramePool {
+/// The thread's chunks, from which new frames are carved, and its large
+/// frames. Memory is reused through the free lists, never returned, so a
+/// run's footprint is its peak number of live frames; the chunks go when the
+/// thread ends.
+class FrameStore {
  public:
-  ~FramePool() {
-    for (void* c : chunks_) ::operator delete(c);
+  ~FrameStore() {
+    for (auto& f : t_free_frames) f = nullptr;  // they point into the chunks
+    for (void* c : chunks_) ::operator delete(c, std::align_val_t{kChunkBytes});
   }
-  void* alloc(std::size_t bytes) {
-    std::size_t cls = (bytes + kGrain - 1) / kGrain;
-    if (cls >= kClasses) return ::operator new(bytes);
-    if (FreeNode* n = free_[cls]) {
-      free_[cls] = n->next;
-      return n;
-    }
-    std::size_t sz = cls * kGrain;
+  void* carve(std::size_t sz) {
     if (cursor_ + sz > end_) {
-      char* c = static_cast<char*>(::operator new(kChunkBytes));
+      // Aligned to its size, so a frame finds its chunk's header by masking.
+      char* c = static_cast<char*>(::operator new(kChunkBytes, std::align_val_t{kChunkBytes}));
       chunks_.push_back(c);
-      cursor_ = c;
+      new (c) ChunkHeader{};
+      static_assert(sizeof(ChunkHeader) % kFrameGrain == 0);
+      cursor_ = c + sizeof(ChunkHeader);
       end_ = c + kChunkBytes;
     }
     void* p = cursor_;
     cursor_ += sz;
     return p;
   }
-  void free(void* p, std::size_t bytes) noexcept {
-    std::size_t cls = (bytes + kGrain - 1) / kGrain;
-    if (cls >= kClasses) {
-      ::operator delete(p);
-      return;
+  void* alloc_large(std::size_t bytes) {
+    large_.reserve(large_.size() + 1);  // so that insertion below cannot throw
+    void* p = ::operator new(bytes);
+    large_.push_back(p);
+    return p;
+  }
+  void free_large(void* p) noexcept {
+    auto it = std::find(large_.begin(), large_.end(), p);
+    if (it != large_.end()) {
+      *it = large_.back();
+      large_.pop_back();
     }
-    auto* n = static_cast<FreeNode*>(p);
-    n->next = free_[cls];
-    free_[cls] = n;
+    ::operator delete(p);
+  }
+  void live_frames(std::vector<void*>& out) const {
+    for (void* c : chunks_) {
+      const auto* h = static_cast<const ChunkHeader*>(c);
+      for (std::size_t w = 0; w < kChunkSlots / 64; ++w)
+        for (std::uint64_t bits = h->live[w]; bits; bits &= bits - 1)
+          out.push_back(static_cast<char*>(c) + (w * 64 + std::size_t(std::countr_zero(bits))) * kFrameGrain);
+    }
+    out.insert(out.end(), large_.begin(), large_.end());
   }
 
  private:
-  std::array<FreeNode*, kClasses> free_{};
   std::vector<void*> chunks_;
+  std::vector<void*> large_;
   char* cursor_ = nullptr;
   char* end_ = nullptr;
 };
 
-FramePool& pool() {
-  thread_local FramePool p;
-  return p;
+FrameStore& store() {
+  thread_local FrameStore s;
+  return s;
 }
 }  // namespace
 
-void* frame_alloc(std::size_t bytes) { return pool().alloc(bytes); }
-void frame_free(void* p, std::size_t bytes) noexcept { pool().free(p, bytes); }
+void* frame_carve(std::size_t cls) { return store().carve(cls * kFrameGrain); }
+void* frame_alloc_large(std::size_t bytes) { return store().alloc_large(bytes); }
+void frame_free_large(void* p) noexcept { store().free_large(p); }
+
+void for_each_live_frame(void (*fn)(void* frame, void* ctx), void* ctx) {
+  std::vector<void*> frames;
+  store().live_frames(frames);
+  for (void* f : frames) fn(f, ctx);
+}
 }  // namespace detail
 
 // ------------------------------------------------------------------ process
@@ -87,28 +103,20 @@ Simulation::~Simulation() {
   // Processes still suspended at the end of a run (people in the system at the
   // horizon) are destroyed here; their frames go back to the pool.
   tearing_down_ = true;
-  while (live_head_) {
-    auto h = std::coroutine_handle<Process::promise_type>::from_promise(*live_head_);
-    h.destroy();  // the promise's destructor unlinks it
-  }
-}
-
-void Simulation::link(Process::promise_type& p) noexcept {
-  p.sim = this;
-  p.prev = nullptr;
-  p.next = live_head_;
-  if (live_head_) live_head_->prev = &p;
-  live_head_ = &p;
-  ++live_count_;
-}
-
-void Simulation::unlink(Process::promise_type& p) noexcept {
-  if (p.prev)
-    p.prev->next = p.next;
-  else
-    live_head_ = p.next;
-  if (p.next) p.next->prev = p.prev;
-  --live_count_;
+  if (live_count_ == 0) return;
+  // Every pooled frame is a Process frame; those whose promise names this
+  // Simulation are its suspended processes. The list is taken first, so the
+  // destructions (which free frames) do not disturb the walk.
+  std::pair<Simulation*, std::vector<void*>> mine{this, {}};
+  detail::for_each_live_frame(
+      [](void* frame, void* ctx) {
+        auto* m = static_cast<std::pair<Simulation*, std::vector<void*>>*>(ctx);
+        auto h = std::coroutine_handle<Process::promise_type>::from_address(frame);
+        if (h.promise().sim == m->first) m->second.push_back(frame);
+      },
+      &mine);
+  for (auto it = mine.second.rbegin(); it != mine.second.rend(); ++it)
+    std::coroutine_handle<Process::promise_type>::from_address(*it).destroy();  // the promise's destructor unlinks it
 }
 
 void Simulation::start(Process p) {
@@ -130,8 +138,7 @@ EventId Simulation::schedule(Duration delay, std::function<void()> fn) {
   std::uint64_t seq = next_seq_++;
   slots_[slot].fn = std::move(fn);
   slots_[slot].seq = seq;
-  queue_.push(EventEntry{delay > 0 ? now_ + delay : now_, seq,
-                         (static_cast<std::uintptr_t>(slot) << 1) | 1u});
+  enqueue(EventEntry{delay > 0 ? now_ + delay : now_, seq, (static_cast<std::uintptr_t>(slot) << 1) | 1u});
   return EventId{slot, seq};
 }
 
@@ -161,13 +168,28 @@ void Simulation::run_until(Time end) {
     const EventEntry& e = queue_.top();
     if (e.time > end) break;
     now_ = e.time;
-    std::uintptr_t target = e.target;
-    queue_.pop();
-    if (target & 1u) {
-      run_callback(static_cast<std::uint32_t>(target >> 1));
-    } else {
-      ++events_;
-      std::coroutine_handle<>::from_address(reinterpret_cast<void*>(target)).resume();
+    const std::uintptr_t target = e.target;
+    // The entry stays in the queue while its event runs; the first entry the
+    // event schedules replaces it (see enqueue), otherwise it is popped after.
+    if constexpr (ReplaceTopQueue<DefaultEventQueue>)
+      top_spent_ = true;
+    else
+      queue_.pop();
+    try {
+      if (target & 1u) {
+        run_callback(static_cast<std::uint32_t>(target >> 1));
+      } else {
+        ++events_;
+        std::coroutine_handle<>::from_address(reinterpret_cast<void*>(target)).resume();
+      }
+    } catch (...) {  // a callback threw: leave the queue consistent
+      if (top_spent_) queue_.pop();
+      top_spent_ = false;
+      throw;
+    }
+    if (top_spent_) {
+      top_spent_ = false;
+      queue_.pop();
     }
     if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
     if (stop_) return;

@@ -19,6 +19,7 @@
 #include <exception>
 #include <functional>
 #include <limits>
+#include <new>
 #include <utility>
 #include <vector>
 
@@ -34,9 +35,70 @@ class Simulation;
 namespace detail {
 /// Per-thread size-class pool for coroutine frames. Frames must be freed on
 /// the thread that allocated them, which holds because one replication runs
-/// wholly on one thread.
-void* frame_alloc(std::size_t bytes);
-void frame_free(void* p, std::size_t bytes) noexcept;
+/// wholly on one thread. The fast paths (pop/push a per-thread free list) are
+/// inline; the frame size is a compile-time constant at each call, so the
+/// size class folds away.
+///
+/// Frames are carved from chunks aligned to their size, whose first bytes
+/// hold a bitmap of the frames that are live; that is how a Simulation finds
+/// its suspended processes when it is destroyed, without a per-process table
+/// (whose random writes on every finished process cost a cache miss each).
+/// Frames start on a cache line, which the kernel's frame prefetching relies
+/// on. Frames above 2 KiB come from ::operator new and are listed apart.
+inline constexpr std::size_t kFrameGrain = 64;            // size classes of 64 bytes
+inline constexpr std::size_t kFrameClasses = 32;          // pooled up to 2 KiB
+inline constexpr std::size_t kChunkBytes = std::size_t{1} << 18;
+inline constexpr std::size_t kChunkSlots = kChunkBytes / kFrameGrain;
+struct FreeFrame {
+  FreeFrame* next;
+};
+struct ChunkHeader {  // at the start of every chunk
+  std::uint64_t live[kChunkSlots / 64];
+};
+extern thread_local constinit FreeFrame* t_free_frames[kFrameClasses];
+/// Carves a new frame from the thread's chunks.
+void* frame_carve(std::size_t cls);
+void* frame_alloc_large(std::size_t bytes);
+void frame_free_large(void* p) noexcept;
+/// Calls fn(frame address) for every live pooled or large frame of this thread.
+void for_each_live_frame(void (*fn)(void* frame, void* ctx), void* ctx);
+
+inline void mark_frame(void* p, bool live) noexcept {
+  const auto a = reinterpret_cast<std::uintptr_t>(p);
+  auto* h = reinterpret_cast<ChunkHeader*>(a & ~(kChunkBytes - 1));
+  const std::size_t slot = (a & (kChunkBytes - 1)) / kFrameGrain;
+  const std::uint64_t bit = std::uint64_t{1} << (slot & 63);
+  if (live)
+    h->live[slot >> 6] |= bit;
+  else
+    h->live[slot >> 6] &= ~bit;
+}
+
+inline void* frame_alloc(std::size_t bytes) {
+  const std::size_t cls = (bytes + kFrameGrain - 1) / kFrameGrain;
+  if (cls >= kFrameClasses) return frame_alloc_large(bytes);
+  void* p;
+  if (FreeFrame* f = t_free_frames[cls]) {
+    t_free_frames[cls] = f->next;
+    p = f;
+  } else {
+    p = frame_carve(cls);
+  }
+  mark_frame(p, true);
+  return p;
+}
+
+inline void frame_free(void* p, std::size_t bytes) noexcept {
+  const std::size_t cls = (bytes + kFrameGrain - 1) / kFrameGrain;
+  if (cls >= kFrameClasses) {
+    frame_free_large(p);
+    return;
+  }
+  mark_frame(p, false);
+  auto* f = static_cast<FreeFrame*>(p);
+  f->next = t_free_frames[cls];
+  t_free_frames[cls] = f;
+}
 }  // namespace detail
 
 /// Value handle to a scheduled callback, for cancellation (as ns-3's EventId).
@@ -54,8 +116,6 @@ class Process {
  public:
   struct promise_type {
     Simulation* sim = nullptr;
-    promise_type* prev = nullptr;
-    promise_type* next = nullptr;
 
     Process get_return_object() noexcept {
       return Process(std::coroutine_handle<promise_type>::from_promise(*this));
@@ -108,7 +168,7 @@ class Simulation {
 
   /// Low-level: resume a suspended coroutine at time t (used by awaitables).
   void resume_at(Time t, std::coroutine_handle<> h) {
-    queue_.push(EventEntry{t, next_seq_++, reinterpret_cast<std::uintptr_t>(h.address())});
+    enqueue(EventEntry{t, next_seq_++, reinterpret_cast<std::uintptr_t>(h.address())});
   }
 
   /// Runs until no event is left.
@@ -119,7 +179,7 @@ class Simulation {
   void stop() noexcept { stop_ = true; }
 
   std::uint64_t events_processed() const noexcept { return events_; }
-  std::size_t pending_events() const noexcept { return queue_.size(); }
+  std::size_t pending_events() const noexcept { return queue_.size() - (top_spent_ ? 1 : 0); }
   /// Processes started and not yet finished.
   std::size_t live_processes() const noexcept { return live_count_; }
 
@@ -139,8 +199,26 @@ class Simulation {
     std::uint32_t next_free = 0xffffffffu;
   };
 
-  void link(Process::promise_type& p) noexcept;
-  void unlink(Process::promise_type& p) noexcept;
+  /// Adds an entry to the future-event set. While an event runs, its own
+  /// entry is still the queue's top (`top_spent_`): the first entry the event
+  /// schedules takes its place in one sift (replace_top) instead of a pop and
+  /// a push; if it schedules none, run_until pops it afterwards.
+  [[gnu::always_inline]] void enqueue(const EventEntry e) {
+    if constexpr (ReplaceTopQueue<DefaultEventQueue>) {
+      if (top_spent_) {
+        top_spent_ = false;
+        queue_.replace_top(e);
+        return;
+      }
+    }
+    queue_.push(e);
+  }
+
+  void link(Process::promise_type& p) noexcept {
+    p.sim = this;
+    ++live_count_;
+  }
+  void unlink(Process::promise_type&) noexcept { --live_count_; }
   void run_callback(std::uint32_t slot);
 
   DefaultEventQueue queue_;
@@ -148,10 +226,12 @@ class Simulation {
   std::uint64_t next_seq_ = 0;
   std::uint64_t events_ = 0;
   bool stop_ = false;
+  bool top_spent_ = false;  // the queue's top is the event now running
   bool tearing_down_ = false;
   std::vector<Slot> slots_;
   std::uint32_t free_slot_ = 0xffffffffu;
-  Process::promise_type* live_head_ = nullptr;
+  // Processes started and not finished; the processes themselves are found
+  // through the frame pool's live bitmaps when the Simulation is destroyed.
   std::size_t live_count_ = 0;
   std::exception_ptr failure_;
 };
