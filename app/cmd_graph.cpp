@@ -1,10 +1,11 @@
 // `scsim graph [SCENARIO]`: the stage graph as Graphviz DOT or SVG, from the
-// Boost Graph the simulator itself follows; with --flows DIR, edges are
-// labelled by the mean simulated counts of a run's flows.csv.
-#include <unistd.h>
-
+// Boost Graph the simulator itself follows (models/diagram.*). Edges carry
+//   - with a SCENARIO, its branching probabilities P(edge | at its stage),
+//     computed by the analytic chain (models/analytic.hpp) for the bookings of
+//     the period (or --from/--to, --jurisdiction): no simulation needed;
+//   - with --flows DIR, the mean simulated counts of a run's flows.csv (and,
+//     without a scenario, the branching shares those counts realised).
 #include <cmath>
-#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -12,18 +13,24 @@
 
 #include "app/commands.hpp"
 #include "app/output.hpp"
+#include "models/analytic.hpp"
+#include "models/diagram.hpp"
 #include "models/scenario_loader.hpp"
 #include "models/topology.hpp"
+#include "models/trace.hpp"
 
 namespace scsim_app {
 
 namespace {
 struct GraphArgs {
-  std::string scenario, format = "dot", out, flows;
+  std::string scenario, format = "dot", out, flows, jurisdiction, from, to;
+  bool no_probabilities = false;
+  std::vector<std::string> overrides;
 };
 
-std::map<std::pair<std::string, std::string>, double> read_flows(const std::string& dir) {
-  std::string path = dir + "/flows.csv";
+/// Mean count per topology edge from DIR/flows.csv (written by `scsim run --out DIR`).
+std::vector<double> read_flows(const std::string& dir) {
+  const std::string path = dir + "/flows.csv";
   std::ifstream f(path);
   if (!f) throw UsageError("cannot read '" + path + "' (run `scsim run ... --out " + dir + "` first)");
   std::map<std::pair<std::string, std::string>, double> m;
@@ -43,59 +50,69 @@ std::map<std::pair<std::string, std::string>, double> read_flows(const std::stri
       throw UsageError(path + ":" + std::to_string(n) + ": mean_count '" + c + "' is not a number");
     }
   }
-  return m;
+  const auto& tr = scsim::Topology::pipeline().transitions();
+  std::vector<double> counts(tr.size(), 0.0);
+  for (std::size_t e = 0; e < tr.size(); ++e) {
+    auto it = m.find({std::string(tr[e].from.name()), std::string(tr[e].to.name())});
+    if (it != m.end()) counts[e] = it->second;
+  }
+  return counts;
 }
-}  // namespace
 
-namespace {
+void graph(const GraphArgs& a) {
+  scsim::EdgeLabels labels;
+  std::string title;
+  if (!a.flows.empty()) labels.count = read_flows(a.flows);
+  if (!a.scenario.empty()) {
+    const scsim::Scenario sc = scsim::load_scenario(a.scenario, a.overrides);
+    title = sc.name;
+    if (!a.no_probabilities) {
+      try {
+        std::string jurisdiction;
+        if (!a.jurisdiction.empty())
+          jurisdiction = sc.jurisdictions[scsim::find_jurisdiction_index(sc, a.jurisdiction)].id;
+        const sim::Date from = a.from.empty() ? sc.start : sim::parse_date(a.from);
+        const sim::Date to = a.to.empty() ? sc.end : sim::parse_date(a.to);
+        labels.probability = scsim::edge_probabilities(sc, jurisdiction, from, to);
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+      }
+      if (!a.jurisdiction.empty()) title += " — " + a.jurisdiction;
+    }
+  } else if (!labels.count.empty() && !a.no_probabilities) {
+    labels.probability = scsim::branching_from_flows(scsim::Topology::pipeline(), labels.count);
+  }
+  std::string text = scsim::pipeline_dot(labels, title);
+  if (a.format == "svg") {
+    try {
+      text = scsim::dot_to_svg(text);
+    } catch (const std::runtime_error& e) {
+      throw UsageError(e.what());
+    }
+  }
+  if (a.out.empty())
+    std::cout << text;
+  else
+    write_file_atomic(a.out, text);
+}
+
 void add_graph_command(CLI::App& app, Common&) {
   auto a = std::make_shared<GraphArgs>();
-  auto* cmd = app.add_subcommand("graph", "Draw the pipeline's stage graph (Graphviz)");
-  cmd->add_option("scenario", a->scenario, "Scenario YAML file (for its title)")->check(CLI::ExistingFile);
-  cmd->add_option("--format", a->format, "dot or svg (svg needs Graphviz's dot)")->check(CLI::IsMember({"dot", "svg"}))->capture_default_str();
+  auto* cmd = app.add_subcommand("graph", "Draw the pipeline's stage graph (Graphviz), edges labelled by "
+                                          "branching probabilities and/or simulated counts");
+  cmd->add_option("scenario", a->scenario, "Scenario YAML file: title and branching probabilities")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--format", a->format, "dot or svg (svg needs Graphviz's dot)")
+      ->check(CLI::IsMember({"dot", "svg"}))
+      ->capture_default_str();
   cmd->add_option("-o,--out", a->out, "Output file (default: stdout)");
-  cmd->add_option("--flows", a->flows, "Label edges with the mean counts in DIR/flows.csv");
-  cmd->callback([a] {
-    const auto& topo = scsim::Topology::pipeline();
-    topo.validate();
-    std::string title;
-    if (!a->scenario.empty()) title = scsim::load_scenario(a->scenario).name;
-    std::function<std::string(std::size_t)> label;
-    if (!a->flows.empty()) {
-      auto flows = read_flows(a->flows);
-      label = [&topo, flows](std::size_t e) {
-        const auto& t = topo.transitions()[e];
-        auto it = flows.find({std::string(t.from.name()), std::string(t.to.name())});
-        if (it == flows.end() || it->second == 0) return std::string();
-        return num(std::round(it->second));
-      };
-    }
-    std::ostringstream dot;
-    topo.write_dot(dot, label, title);
-    std::string text = dot.str();
-    if (a->format == "svg") {
-      char tmpl[] = "/tmp/scsim-graph-XXXXXX";
-      int fd = mkstemp(tmpl);
-      if (fd < 0) throw UsageError("cannot create a temporary file");
-      close(fd);
-      { std::ofstream(tmpl) << text; }
-      std::string cmdline = std::string("dot -Tsvg '") + tmpl + "' 2>&1";
-      FILE* p = popen(cmdline.c_str(), "r");
-      if (!p) throw UsageError("cannot run Graphviz 'dot' (apt-get install graphviz)");
-      std::string svg;
-      char buf[4096];
-      std::size_t n;
-      while ((n = fread(buf, 1, sizeof buf, p)) > 0) svg.append(buf, n);
-      int rc = pclose(p);
-      std::remove(tmpl);
-      if (rc != 0) throw UsageError("Graphviz 'dot' failed: " + svg.substr(0, 200));
-      text = svg;
-    }
-    if (a->out.empty())
-      std::cout << text;
-    else
-      write_file_atomic(a->out, text);
-  });
+  cmd->add_option("--flows", a->flows, "Label edges with the mean counts in DIR/flows.csv (from `scsim run --out DIR`)");
+  cmd->add_option("-j,--jurisdiction", a->jurisdiction, "Probabilities for one jurisdiction's bookings (id, name or state)");
+  cmd->add_option("--from", a->from, "Probabilities for bookings from this date (default: period start)");
+  cmd->add_option("--to", a->to, "... until this date, inclusive (default: period end)");
+  cmd->add_flag("--no-probabilities", a->no_probabilities, "Leave the branching probabilities off");
+  cmd->add_option("--set", a->overrides, "Override a scenario key, e.g. --set volume_scale=0.1");
+  cmd->callback([a] { graph(*a); });
 }
 
 const bool registered = register_command(60, &add_graph_command);

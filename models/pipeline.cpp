@@ -780,7 +780,7 @@ sim::Process Model::journey(Person p) {
   finish(p, st(S::ice_custody), outcome, sim_.now(), token.ended, explain([&] {
            return std::string(topo_.transitions()[static_cast<std::size_t>(
                                   topo_.edge(st(S::ice_custody), Node::end(outcome)))].why) +
-                  " after " + hours_text(held) + " in ICE detention";
+                  ", after " + hours_text(held) + " in ICE detention";
          }));
 }
 

@@ -1,0 +1,482 @@
+// _scsim: the C++ half of the Python package `scsim` (python/scsim/__init__.py
+// is the half users read). It hands plain columns (numpy arrays and lists of
+// str) to Python, which turns them into pandas DataFrames: no pandas in C++,
+// and one place (the Python package) decides how tables look.
+//
+// Every entry point releases the GIL while simulating, so a notebook stays
+// responsive to other threads and several runs can go in parallel. No C++
+// exception escapes: ScenarioError becomes scsim.ScenarioError (a ValueError
+// with file, line, column, key_path and message), std::invalid_argument a
+// ValueError, anything else a RuntimeError.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <sstream>
+
+#include "models/analytic.hpp"
+#include "models/compare.hpp"
+#include "models/costs.hpp"
+#include "models/diagram.hpp"
+#include "models/results.hpp"
+#include "models/runner.hpp"
+#include "models/scenario_loader.hpp"
+#include "models/schema.hpp"
+#include "models/trace.hpp"
+
+namespace py = pybind11;
+using namespace scsim;
+
+namespace {
+
+PyObject* g_scenario_error = nullptr;  // scsim.ScenarioError, owned by the module
+
+/// A loaded scenario, shared so that Python objects outlive nothing they point into.
+struct PyScenario {
+  std::shared_ptr<const Scenario> sc;
+};
+
+py::object to_date(const sim::Date& d) {
+  // Not cached in a static: a py::object destroyed after the interpreter is would crash at exit.
+  return py::module_::import("datetime").attr("date")(int(d.year()), unsigned(d.month()), unsigned(d.day()));
+}
+
+template <class T>
+py::array_t<T> array(const std::vector<T>& v) {
+  py::array_t<T> a(static_cast<py::ssize_t>(v.size()));
+  std::copy(v.begin(), v.end(), a.mutable_data());
+  return a;
+}
+
+/// Columns of a long table whose string columns repeat a few values: the
+/// values are stored once and rows hold indices (Python expands them).
+struct Coded {
+  std::vector<std::string> names;
+  std::vector<std::int32_t> codes;
+};
+
+std::vector<std::string> metric_names() {
+  std::vector<std::string> v;
+  for (std::size_t m = 0; m < kMetrics; ++m) v.push_back(metric_name(m));
+  return v;
+}
+
+PyScenario load(const std::optional<std::string>& path, const std::optional<std::string>& text,
+                const std::string& base_dir, const std::vector<std::string>& overrides) {
+  auto sc = std::make_shared<Scenario>();
+  {
+    py::gil_scoped_release nogil;
+    if (path)
+      *sc = load_scenario(*path, overrides);
+    else
+      *sc = load_scenario_text(text.value_or(""), base_dir, overrides);
+  }
+  return PyScenario{std::move(sc)};
+}
+
+Scenario with_settings(const PyScenario& s, std::optional<std::size_t> replications, std::optional<std::uint64_t> seed) {
+  Scenario sc = *s.sc;
+  if (replications) {
+    if (*replications == 0) throw std::invalid_argument("replications must be at least 1");
+    sc.replications = *replications;
+  }
+  if (seed) sc.seed = *seed;
+  return sc;
+}
+
+py::dict results_dict(const Scenario& sc, const std::vector<ReplicationResult>& reps, double wall) {
+  const Results r = summarize(sc, reps);
+  const std::size_t S = r.scopes.size(), M = r.months.size();
+  py::dict out;
+  out["scopes"] = r.scopes.names;
+  out["metrics"] = metric_names();
+  out["months"] = r.months.labels;
+
+  // summary: scope x metric
+  {
+    std::vector<std::int32_t> scope, metric;
+    std::vector<double> mean, sd, lo, hi;
+    std::vector<std::int64_t> n;
+    for (std::size_t s = 0; s < S; ++s)
+      for (std::size_t m = 0; m < kMetrics; ++m) {
+        const auto& e = r.summary[s * kMetrics + m];
+        scope.push_back(std::int32_t(s));
+        metric.push_back(std::int32_t(m));
+        mean.push_back(e.mean);
+        sd.push_back(e.stddev);
+        lo.push_back(e.ci95_low);
+        hi.push_back(e.ci95_high);
+        n.push_back(std::int64_t(e.n));
+      }
+    py::dict t;
+    t["scope"] = array(scope);
+    t["metric"] = array(metric);
+    t["mean"] = array(mean);
+    t["stddev"] = array(sd);
+    t["ci95_low"] = array(lo);
+    t["ci95_high"] = array(hi);
+    t["replications"] = array(n);
+    out["summary"] = t;
+  }
+  // monthly: month x scope x metric
+  {
+    std::vector<std::int32_t> month, scope, metric;
+    std::vector<double> mean, lo, hi;
+    const std::size_t rows = M * S * kMetrics;
+    month.reserve(rows), scope.reserve(rows), metric.reserve(rows), mean.reserve(rows), lo.reserve(rows),
+        hi.reserve(rows);
+    for (std::size_t mo = 0; mo < M; ++mo)
+      for (std::size_t s = 0; s < S; ++s)
+        for (std::size_t m = 0; m < kMetrics; ++m) {
+          const auto& e = r.monthly[(mo * S + s) * kMetrics + m];
+          month.push_back(std::int32_t(mo));
+          scope.push_back(std::int32_t(s));
+          metric.push_back(std::int32_t(m));
+          mean.push_back(e.mean);
+          lo.push_back(e.ci95_low);
+          hi.push_back(e.ci95_high);
+        }
+    py::dict t;
+    t["month"] = array(month);
+    t["scope"] = array(scope);
+    t["metric"] = array(metric);
+    t["mean"] = array(mean);
+    t["ci95_low"] = array(lo);
+    t["ci95_high"] = array(hi);
+    out["monthly"] = t;
+  }
+  // per replication totals: what paired comparisons and custom intervals need
+  {
+    std::vector<std::int64_t> rep;
+    std::vector<std::int32_t> scope, metric;
+    std::vector<double> value;
+    for (const auto& rr : reps)
+      for (std::size_t s = 0; s < S; ++s)
+        for (std::size_t m = 0; m < kMetrics; ++m) {
+          rep.push_back(std::int64_t(rr.replication));
+          scope.push_back(std::int32_t(s));
+          metric.push_back(std::int32_t(m));
+          value.push_back(rr.total(s, static_cast<Metric>(m)));
+        }
+    py::dict t;
+    t["replication"] = array(rep);
+    t["scope"] = array(scope);
+    t["metric"] = array(metric);
+    t["value"] = array(value);
+    out["per_replication"] = t;
+  }
+  // flows: mean count per stage-graph edge
+  {
+    const auto& tr = Topology::pipeline().transitions();
+    std::vector<std::string> from, to, why;
+    for (const auto& t : tr) {
+      from.emplace_back(t.from.name());
+      to.emplace_back(t.to.name());
+      why.emplace_back(t.why);
+    }
+    py::dict t;
+    t["from"] = from;
+    t["to"] = to;
+    t["why"] = why;
+    t["mean_count"] = array(r.flows);
+    t["probability"] = array(branching_from_flows(Topology::pipeline(), r.flows));
+    out["flows"] = t;
+  }
+  // costs: the budget statement of every scope over every year the run covers
+  {
+    std::vector<std::string> scope, period, key, label, unit, section;
+    std::vector<double> mean, lo, hi;
+    for (const Period& p : covered_periods(sc))
+      for (std::size_t s = 0; s < S; ++s)
+        for (const BudgetLine& b : budget_statement(sc, reps, s, p)) {
+          scope.push_back(r.scopes.names[s]);
+          period.push_back(p.label());
+          key.push_back(b.key);
+          label.push_back(b.label);
+          unit.push_back(b.unit);
+          section.push_back(b.section);
+          mean.push_back(b.value.mean);
+          lo.push_back(b.value.ci95_low);
+          hi.push_back(b.value.ci95_high);
+        }
+    py::dict t;
+    t["scope"] = scope;
+    t["period"] = period;
+    t["section"] = section;
+    t["key"] = key;
+    t["label"] = label;
+    t["unit"] = unit;
+    t["mean"] = array(mean);
+    t["ci95_low"] = array(lo);
+    t["ci95_high"] = array(hi);
+    out["costs"] = t;
+  }
+  out["replications"] = reps.size();
+  out["seed"] = sc.seed;
+  out["events_per_replication"] = r.events_per_replication;
+  out["lesc_utilization"] = r.lesc_utilization;
+  out["wall_seconds"] = wall;
+  return out;
+}
+
+py::dict run(const PyScenario& s, std::optional<std::size_t> replications, std::optional<std::uint64_t> seed,
+             unsigned threads) {
+  const Scenario sc = with_settings(s, replications, seed);
+  std::vector<ReplicationResult> reps;
+  double wall = 0;
+  {
+    py::gil_scoped_release nogil;
+    const auto t0 = std::chrono::steady_clock::now();
+    reps = run_scenario(sc, sc.replications, threads);
+    wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+  return results_dict(sc, reps, wall);
+}
+
+/// The baseline and each alternative run with the same seed and replication
+/// indices (common random numbers); rows are paired differences alt - base.
+py::dict compare(const PyScenario& base, const std::vector<PyScenario>& alts, const std::vector<std::string>& labels,
+                 std::optional<std::size_t> replications, std::optional<std::uint64_t> seed, unsigned threads,
+                 bool with_results) {
+  if (alts.size() != labels.size()) throw std::invalid_argument("one label per alternative scenario");
+  const Scenario b = with_settings(base, replications, seed);
+  std::vector<ComparisonRow> rows;
+  std::vector<Scenario> as;
+  std::vector<std::vector<ReplicationResult>> runs;  // kept only when asked for: [base, alt...]
+  {
+    py::gil_scoped_release nogil;
+    for (std::size_t i = 0; i < alts.size(); ++i) {
+      // The alternative takes the baseline's seed and replication count: that is what pairs them.
+      Scenario a = with_settings(alts[i], b.replications, b.seed);
+      check_comparable(b, a, "the baseline", labels[i]);
+      as.push_back(std::move(a));
+    }
+    auto base_reps = run_scenario(b, b.replications, threads);
+    for (std::size_t i = 0; i < as.size(); ++i) {
+      auto alt_reps = run_scenario(as[i], as[i].replications, threads);
+      auto part = compare_runs(b, base_reps, as[i], alt_reps, labels[i]);
+      rows.insert(rows.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
+      if (with_results) runs.push_back(std::move(alt_reps));
+    }
+    if (with_results) runs.insert(runs.begin(), std::move(base_reps));
+  }
+  std::vector<std::string> alt, scope, metric;
+  std::vector<double> bm, am, d, lo, hi, rel;
+  std::vector<std::int64_t> n;
+  for (const auto& r : rows) {
+    alt.push_back(r.alt);
+    scope.push_back(r.scope);
+    metric.push_back(r.metric);
+    bm.push_back(r.base_mean);
+    am.push_back(r.alt_mean);
+    d.push_back(r.diff.mean);
+    lo.push_back(r.diff.ci95_low);
+    hi.push_back(r.diff.ci95_high);
+    rel.push_back(r.rel_change);
+    n.push_back(std::int64_t(r.diff.n));
+  }
+  py::dict t;
+  t["alternative"] = alt;
+  t["scope"] = scope;
+  t["metric"] = metric;
+  t["base_mean"] = array(bm);
+  t["alt_mean"] = array(am);
+  t["diff"] = array(d);
+  t["diff_ci95_low"] = array(lo);
+  t["diff_ci95_high"] = array(hi);
+  t["rel_change"] = array(rel);
+  t["replications"] = array(n);
+  py::dict out;
+  out["rows"] = t;
+  out["seed"] = b.seed;
+  out["replications"] = b.replications;
+  if (with_results) {
+    py::list results;
+    results.append(results_dict(b, runs[0], 0));
+    for (std::size_t i = 0; i < as.size(); ++i) results.append(results_dict(as[i], runs[i + 1], 0));
+    out["results"] = results;
+  }
+  return out;
+}
+
+py::list trace(const PyScenario& s, std::size_t people, const std::string& filter,
+               const std::optional<std::string>& jurisdiction, const std::optional<std::string>& since,
+               std::optional<std::uint64_t> seed, std::size_t replication) {
+  Scenario sc = with_settings(s, std::nullopt, seed);
+  TraceOptions opt;
+  if (people == 0) throw std::invalid_argument("people must be at least 1");
+  opt.people = people;
+  opt.filter = JourneyFilter::parse(filter);
+  if (jurisdiction) opt.jurisdiction = find_jurisdiction_index(sc, *jurisdiction);
+  if (since) opt.booked_from = sim::Calendar(sc.start).to_time(sim::parse_date(*since));
+  std::vector<Journey> journeys;
+  {
+    py::gil_scoped_release nogil;
+    journeys = trace_scenario(sc, opt, replication);
+  }
+  const sim::Calendar cal(sc.start);
+  py::list out;
+  for (const Journey& j : journeys) {
+    const PersonInfo& p = j.person;
+    py::dict d;
+    d["journey"] = j.number;
+    d["person"] = person_label(sc, p);
+    d["jurisdiction"] = sc.jurisdictions.at(p.jurisdiction).id;
+    d["group"] = std::string(kGroupNames[static_cast<std::size_t>(p.group)]);
+    d["level"] = std::string(kLevelNames[static_cast<std::size_t>(p.level)]);
+    d["charge"] = std::string(kChargeNames[static_cast<std::size_t>(p.charge)]);
+    d["jail_path"] = std::string(kJailPathNames[static_cast<std::size_t>(p.path)]);
+    d["in_ident"] = p.in_ident;
+    d["end"] = std::string(kEndStateNames[static_cast<std::size_t>(j.end)]);
+    d["end_seconds"] = j.end_time;
+    d["end_time"] = minute(cal, j.end_time);
+    py::list steps;
+    for (const auto& st : j.steps) {
+      py::dict x;
+      x["seconds"] = st.t;
+      x["time"] = minute(cal, st.t);
+      x["from"] = std::string(st.from.name());
+      x["to"] = std::string(st.to.name());
+      x["what"] = st.what;
+      steps.append(x);
+    }
+    d["steps"] = steps;
+    std::ostringstream text, json;
+    write_journey_text(text, sc, j);
+    write_journey_json(json, sc, j);
+    d["text"] = text.str();
+    d["json"] = json.str();
+    out.append(d);
+  }
+  return out;
+}
+
+std::string graph(const std::optional<std::vector<double>>& probability, const std::optional<std::vector<double>>& counts,
+                  const std::string& title, const std::string& format) {
+  if (format != "dot" && format != "svg") throw std::invalid_argument("format must be 'dot' or 'svg', not '" + format + "'");
+  EdgeLabels labels;
+  const std::size_t edges = Topology::pipeline().transitions().size();
+  for (const auto* v : {&probability, &counts})
+    if (*v && (*v)->size() != edges)
+      throw std::invalid_argument("edge labels need " + std::to_string(edges) + " values (one per flows row), got " +
+                                  std::to_string((*v)->size()));
+  if (probability) labels.probability = *probability;
+  if (counts) labels.count = *counts;
+  std::string dot = pipeline_dot(labels, title);
+  if (format == "dot") return dot;
+  py::gil_scoped_release nogil;
+  return dot_to_svg(dot);
+}
+
+/// The scenario's branching probabilities per edge, from the analytic chain.
+std::vector<double> edge_probs(const PyScenario& s, const std::optional<std::string>& jurisdiction,
+                               const std::optional<std::string>& from, const std::optional<std::string>& to) {
+  const Scenario& sc = *s.sc;
+  std::string id;
+  if (jurisdiction) id = sc.jurisdictions[find_jurisdiction_index(sc, *jurisdiction)].id;
+  const sim::Date a = from ? sim::parse_date(*from) : sc.start, b = to ? sim::parse_date(*to) : sc.end;
+  py::gil_scoped_release nogil;
+  return edge_probabilities(sc, id, a, b);
+}
+
+py::dict scenario_info(const PyScenario& s) {
+  const Scenario& sc = *s.sc;
+  py::dict d;
+  d["name"] = sc.name;
+  d["description"] = sc.description;
+  d["path"] = sc.path;
+  d["start"] = to_date(sc.start);
+  d["end"] = to_date(sc.end);
+  d["seed"] = sc.seed;
+  d["replications"] = sc.replications;
+  d["volume_scale"] = sc.volume_scale;
+  d["national"] = sc.national.has_value();
+  py::list js;
+  for (const auto& j : sc.jurisdictions) {
+    py::dict x;
+    x["id"] = j.id;
+    x["name"] = j.name;
+    x["state"] = j.state;
+    x["bookings_per_day"] = j.bookings_per_day;
+    x["jail_cost_per_day"] = j.jail_cost_per_day;
+    x["jail_cost_year"] = j.jail_cost_year;
+    x["activation"] = j.activation ? to_date(*j.activation) : py::none();
+    js.append(x);
+  }
+  d["jurisdictions"] = js;
+  py::list ps;
+  for (const auto& p : sc.policies) {
+    py::dict x;
+    x["type"] = p.type;
+    x["summary"] = p.summary;
+    x["from"] = to_date(p.from);
+    x["to"] = p.to ? to_date(*p.to) : py::none();
+    x["origin"] = p.origin;
+    ps.append(x);
+  }
+  d["policies"] = ps;
+  d["scopes"] = Scopes::build(sc).names;
+  d["resolved_yaml"] = sc.resolved_yaml;
+  return d;
+}
+
+void translate(std::exception_ptr p) {
+  try {
+    if (p) std::rethrow_exception(p);
+  } catch (const ScenarioError& e) {
+    py::object type = py::reinterpret_borrow<py::object>(g_scenario_error);
+    py::object inst = type(e.what());
+    inst.attr("file") = e.file;
+    inst.attr("line") = e.line;
+    inst.attr("column") = e.column;
+    inst.attr("key_path") = e.key_path;
+    inst.attr("message") = e.message;
+    PyErr_SetObject(g_scenario_error, inst.ptr());
+  } catch (const std::invalid_argument& e) {
+    PyErr_SetString(PyExc_ValueError, e.what());
+  } catch (const std::logic_error& e) {
+    // ConservationError and broken model invariants: a bug, not bad input.
+    PyErr_SetString(PyExc_RuntimeError, e.what());
+  }
+  // Everything else falls through to pybind11's translators (RuntimeError,
+  // MemoryError, ...): none of them terminates the interpreter.
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_scsim, m) {
+  m.doc() = "C++ core of the scsim package; use `import scsim`, not this module.";
+
+  g_scenario_error = PyErr_NewExceptionWithDoc(
+      "scsim.ScenarioError",
+      "A scenario that cannot be used. str(e) is 'FILE:LINE:COL: KEY_PATH: message'; the parts are the attributes "
+      "file, line, column, key_path and message.",
+      PyExc_ValueError, nullptr);
+  if (!g_scenario_error) throw py::error_already_set();
+  m.add_object("ScenarioError", py::handle(g_scenario_error));
+  py::register_exception_translator(&translate);
+
+  py::class_<PyScenario>(m, "Scenario", "A loaded, validated scenario (see scsim.load).");
+
+  m.def("load", &load, py::arg("path"), py::arg("text"), py::arg("base_dir"), py::arg("overrides"));
+  m.def("scenario_info", &scenario_info, py::arg("scenario"));
+  m.def("run", &run, py::arg("scenario"), py::arg("replications"), py::arg("seed"), py::arg("threads"));
+  m.def("compare", &compare, py::arg("base"), py::arg("alternatives"), py::arg("labels"), py::arg("replications"),
+        py::arg("seed"), py::arg("threads"), py::arg("with_results"));
+  m.def("trace", &trace, py::arg("scenario"), py::arg("people"), py::arg("filter"), py::arg("jurisdiction"),
+        py::arg("since"), py::arg("seed"), py::arg("replication"));
+  m.def("edge_probabilities", &edge_probs, py::arg("scenario"), py::arg("jurisdiction"), py::arg("from_date"),
+        py::arg("to_date"));
+  m.def("graph", &graph, py::arg("probability"), py::arg("counts"), py::arg("title"), py::arg("format"));
+  m.def("scenario_reference", [] { return scenario_reference_markdown(); });
+  m.def("filter_help", [] { return JourneyFilter::help(); });
+  m.def("edges", [] {
+    py::list out;
+    for (const auto& t : Topology::pipeline().transitions())
+      out.append(py::make_tuple(std::string(t.from.name()), std::string(t.to.name()), std::string(t.why)));
+    return out;
+  });
+}
