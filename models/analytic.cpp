@@ -1,4 +1,5 @@
 #include "models/analytic.hpp"
+#include "models/timeline.hpp"
 
 #include <algorithm>
 #include <boost/math/distributions/gamma.hpp>
@@ -400,71 +401,8 @@ std::shared_ptr<HoldTable> hold_table(AnalyticCache::Impl& cache, const sim::Cal
 
 // ------------------------------------------------------------------ segments (as models/pipeline.cpp builds them)
 
-struct Segment {
-  sim::Time from = 0;
-  RuleSet rules;
-  double coverage_cap = 1.0;
-};
-
-double ramp_at(const std::vector<std::pair<sim::Time, double>>& c, sim::Time t) {
-  if (c.empty() || t < c.front().first) return 0.0;
-  if (t >= c.back().first) return c.back().second;
-  auto it = std::upper_bound(c.begin(), c.end(), t, [](sim::Time x, const auto& e) { return x < e.first; });
-  auto [t1, f1] = *(it - 1);
-  auto [t2, f2] = *it;
-  return f1 + (f2 - f1) * double(t - t1) / double(t2 - t1);
-}
-
-/// The rules in force in one jurisdiction, segment by segment: the base rules
-/// with every policy active at the segment's start applied in file order, and
-/// the rollout frozen where it stood when a state refusal began. Mirrors the
-/// Model constructor in models/pipeline.cpp (the agreement test guards it).
-std::vector<Segment> build_segments(const Scenario& sc, const Jurisdiction& jur, const sim::Calendar& cal,
-                                    const std::optional<sim::Time>& activation,
-                                    const std::vector<std::pair<sim::Time, double>>& coverage) {
-  std::vector<sim::Time> cuts{std::numeric_limits<sim::Time>::min()};
-  for (const auto& pol : sc.policies) {
-    if (!pol.scope.covers(jur)) continue;
-    cuts.push_back(cal.to_time(pol.from));
-    if (pol.to) cuts.push_back(cal.to_time(*pol.to));
-  }
-  std::sort(cuts.begin(), cuts.end());
-  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
-  std::vector<Segment> out;
-  bool was_frozen = false;
-  double frozen_at = 1.0;
-  for (sim::Time from : cuts) {
-    Segment seg;
-    seg.from = from;
-    seg.rules = sc.base_rules;
-    for (const auto& pol : sc.policies) {
-      if (!pol.scope.covers(jur)) continue;
-      const sim::Time a = cal.to_time(pol.from);
-      const bool active = a <= from && (!pol.to || cal.to_time(*pol.to) > from);
-      if (active && pol.apply) pol.apply(seg.rules);
-    }
-    if (seg.rules.freeze_rollout && !was_frozen) {
-      frozen_at = 0;
-      if (activation) frozen_at = from >= *activation ? 1.0 : 0.0;
-      if (!coverage.empty()) {
-        auto it = std::upper_bound(coverage.begin(), coverage.end(), std::make_pair(from, 2.0));
-        if (it == coverage.begin())
-          frozen_at = 0;
-        else if (it == coverage.end())
-          frozen_at = coverage.back().second;
-        else {
-          auto [t1, f1] = *(it - 1);
-          auto [t2, f2] = *it;
-          frozen_at = f1 + (f2 - f1) * double(from - t1) / double(t2 - t1);
-        }
-      }
-    }
-    was_frozen = seg.rules.freeze_rollout;
-    seg.coverage_cap = seg.rules.freeze_rollout ? frozen_at : 1.0;
-    out.push_back(std::move(seg));
-  }
-  return out;
-}
+// The same rule timeline and rollout the simulator uses (models/timeline.hpp).
+using Segment = RuleSegment;
 
 /// Mean over a day of min(v0 + (v1 - v0) x, cap), x in [0, 1).
 double mean_min_linear(double v0, double v1, double cap) {
@@ -782,11 +720,9 @@ void Engine::jurisdiction(std::size_t j) {
   const Jurisdiction& jur = sc_.jurisdictions[j];
   const PipelineParams& pp = sc_.pipeline;
   const Population& pop = jur.population;
-  std::optional<sim::Time> activation;
-  if (jur.activation) activation = cal_.to_time(*jur.activation);
-  std::vector<std::pair<sim::Time, double>> coverage;
-  for (const auto& cp : jur.coverage) coverage.emplace_back(cal_.to_time(cp.date), cp.fraction);
-  segs_ = build_segments(sc_, jur, cal_, activation, coverage);
+  const Rollout rollout(jur, cal_);
+  const std::optional<sim::Time>& activation = rollout.activation;
+  segs_ = rule_timeline(sc_, jur, cal_, rollout);
   seg_day_.assign(G_, 0);
   for (std::size_t d = 0, s = 0; d < G_; ++d) {
     const sim::Time t = sim::Time(d) * sim::kDay;
@@ -847,7 +783,7 @@ void Engine::jurisdiction(std::size_t j) {
     if (activation && t0 >= *activation) {
       cov = std::min(1.0, seg.coverage_cap);
     } else {
-      const double v0 = ramp_at(coverage, t0), vm = ramp_at(coverage, t0 + sim::kDay / 2);
+      const double v0 = rollout.ramp_at(t0), vm = rollout.ramp_at(t0 + sim::kDay / 2);
       cov = mean_min_linear(v0, 2 * vm - v0, seg.coverage_cap);
     }
     for (std::size_t c = 0; c < kCharges; ++c) {

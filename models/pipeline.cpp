@@ -10,6 +10,7 @@
 
 #include "models/costs.hpp"
 #include "models/schema.hpp"
+#include "models/timeline.hpp"
 #include "sim/resource.hpp"
 #include "sim/simulation.hpp"
 
@@ -131,11 +132,9 @@ std::string share_text(double p) {
   return buf;
 }
 
-/// The rules in force in one jurisdiction from `from` until the next segment.
-struct Segment {
-  sim::Time from;
-  RuleSet rules;
-  double coverage_cap = 1.0;       // rollout frozen at this coverage (state refusal)
+/// The rules in force in one jurisdiction from `from` until the next segment
+/// (models/timeline.hpp), with what arrest biases do to bookings then.
+struct Segment : RuleSegment {
   PerGroup<PerCharge<double>> keep;  // P(a baseline booking of (g, c) happens) = min(1, bias)
   double extra_weight = 0;         // extra bookings per baseline booking from biases > 1
   sim::AliasTable extra_mix;       // which (g, c) an extra booking is
@@ -151,8 +150,7 @@ struct Place {
   PerCharge<sim::AliasTable> level, path;
   PerGroup<double> in_ident;
   std::vector<Segment> segments;
-  std::optional<sim::Time> activation;
-  std::vector<std::pair<sim::Time, double>> coverage;
+  std::optional<Rollout> rollout;
   std::uint64_t next_id = 0;
 };
 
@@ -296,48 +294,11 @@ Model::Model(const Scenario& sc, std::size_t replication, const RunOptions& opt)
       pl.path[c] = sim::AliasTable(jur.jail[c].path_share);
     }
     pl.in_ident = pop.in_ident;
-    if (jur.activation) pl.activation = cal_.to_time(*jur.activation);
-    for (const auto& cp : jur.coverage) pl.coverage.emplace_back(cal_.to_time(cp.date), cp.fraction);
+    pl.rollout.emplace(jur, cal_);
 
-    std::vector<sim::Time> cuts{std::numeric_limits<sim::Time>::min()};
-    for (const auto& pol : sc.policies) {
-      if (!pol.scope.covers(jur)) continue;
-      cuts.push_back(cal_.to_time(pol.from));
-      if (pol.to) cuts.push_back(cal_.to_time(*pol.to));
-    }
-    std::sort(cuts.begin(), cuts.end());
-    cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
-    bool was_frozen = false;
-    double frozen_at = 1.0;
-    for (sim::Time from : cuts) {
+    for (RuleSegment& rs : rule_timeline(sc, jur, cal_, *pl.rollout)) {
       Segment seg;
-      seg.from = from;
-      seg.rules = sc.base_rules;
-      for (const auto& pol : sc.policies) {
-        if (!pol.scope.covers(jur)) continue;
-        sim::Time a = cal_.to_time(pol.from);
-        bool active = a <= from && (!pol.to || cal_.to_time(*pol.to) > from);
-        if (active && pol.apply) pol.apply(seg.rules);
-      }
-      // A state refusal freezes the rollout where it stood when the refusal began.
-      if (seg.rules.freeze_rollout && !was_frozen) {
-        frozen_at = 0;
-        if (pl.activation) frozen_at = from >= *pl.activation ? 1.0 : 0.0;
-        if (!pl.coverage.empty()) {
-          auto it = std::upper_bound(pl.coverage.begin(), pl.coverage.end(), std::make_pair(from, 2.0));
-          if (it == pl.coverage.begin())
-            frozen_at = 0;
-          else if (it == pl.coverage.end())
-            frozen_at = pl.coverage.back().second;
-          else {
-            auto [t1, f1] = *(it - 1);
-            auto [t2, f2] = *it;
-            frozen_at = f1 + (f2 - f1) * double(from - t1) / double(t2 - t1);
-          }
-        }
-      }
-      was_frozen = seg.rules.freeze_rollout;
-      seg.coverage_cap = seg.rules.freeze_rollout ? frozen_at : 1.0;
+      static_cast<RuleSegment&>(seg) = std::move(rs);
       // Arrest bias: a multiplier m on (group, charge) keeps baseline bookings
       // with probability min(1, m) and adds a separate stream of extra bookings
       // at rate (m - 1)+ times the baseline rate of that cell. Baseline people
@@ -369,22 +330,7 @@ const Segment& Model::segment_at(const Place& pl, sim::Time t) const {
 }
 
 bool Model::covered(const Place& pl, const Segment& seg, const Person& p, sim::Time t) const {
-  double cov = 0;
-  if (pl.activation) cov = t >= *pl.activation ? 1.0 : 0.0;
-  if (!pl.coverage.empty()) {
-    const auto& c = pl.coverage;
-    if (t < c.front().first)
-      cov = std::max(cov, 0.0);
-    else if (t >= c.back().first)
-      cov = std::max(cov, c.back().second);
-    else {
-      auto it = std::upper_bound(c.begin(), c.end(), t, [](sim::Time x, const auto& e) { return x < e.first; });
-      auto [t1, f1] = *(it - 1);
-      auto [t2, f2] = *it;
-      cov = std::max(cov, f1 + (f2 - f1) * double(t - t1) / double(t2 - t1));
-    }
-  }
-  return p.u_activation < std::min(cov, seg.coverage_cap);
+  return p.u_activation < std::min(pl.rollout->coverage(t), seg.coverage_cap);
 }
 
 void Model::add(const Person& p, Metric m, sim::Time t, double v) {
@@ -555,9 +501,9 @@ sim::Process Model::journey(Person p) {
   if (!covered(pl, *seg, p, sim_.now())) {
     finish(p, st(S::iafis), E::released_not_activated, p.release, token.ended, explain([&] {
              std::string why = "IAFIS checks criminal history only: Secure Communities ";
-             if (pl.activation)
+             if (pl.rollout->activation)
                why += "starts here on " + sim::format_date(*pl.spec->activation);
-             else if (!pl.coverage.empty())
+             else if (!pl.rollout->ramp.empty())
                why += "has not reached this booking's area yet (rollout ramp)";
              else
                why += "is never activated here in this scenario";
