@@ -1,0 +1,179 @@
+// `scsim calibrate SCENARIO TARGETS.csv`: fits the scenario's `calibrate:`
+// parameters to the targets with the analytic chain and Levenberg-Marquardt
+// (models/calibration.hpp), writes a scenario that extends the original with
+// the fitted values and a comment block (targets, fit, errors, parameters,
+// identifiability), then confirms the fit by simulating that scenario.
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
+
+#include "app/commands.hpp"
+#include "app/output.hpp"
+#include "models/calibration.hpp"
+#include "models/runner.hpp"
+#include "models/scenario_loader.hpp"
+
+namespace scsim_app {
+
+namespace {
+
+using namespace scsim;
+namespace fs = std::filesystem;
+
+struct CalibrateArgs {
+  std::string scenario, targets, out;
+  bool force = false;
+  std::vector<std::string> overrides, free;
+  int max_evaluations = 600;
+  int confirm = -1;  // replications of the confirmation run; -1: the scenario's
+  unsigned threads = 0;
+};
+
+std::string g(double v, int digits = 6) {
+  if (!std::isfinite(v)) return "inf";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+  return buf;
+}
+
+std::string pct(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.2f%%", 100 * v);
+  return buf;
+}
+
+void run(const CalibrateArgs& a, const Common& common) {
+  const fs::path scenario(a.scenario);
+  fs::path out = a.out.empty() ? scenario.parent_path() / (scenario.stem().string() + ".calibrated.yaml") : fs::path(a.out);
+  if (fs::exists(out) && !a.force) throw UsageError("'" + out.string() + "' exists; use --force to replace it");
+  if (fs::weakly_canonical(out) == fs::weakly_canonical(scenario))
+    throw UsageError("the calibrated file must not replace the scenario it extends");
+  const Targets targets = read_targets(a.targets);
+
+  CalibrationOptions opt;
+  opt.overrides = a.overrides;
+  opt.free = a.free;
+  opt.max_evaluations = a.max_evaluations;
+  if (!common.quiet) opt.progress = [](const std::string& s) { std::fprintf(stderr, "  calibrate: %s\n", s.c_str()); };
+  const auto t0 = std::chrono::steady_clock::now();
+  const CalibrationResult r = calibrate(scenario, targets, opt);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  std::ostream& os = std::cout;
+  os << "scsim calibrate: " << a.scenario << " against " << a.targets << "\n  " << r.status << "; " << r.evaluations
+     << " analytic evaluations in " << g(secs, 3) << " s; cost " << g(r.cost_start, 4) << " -> " << g(r.cost, 4)
+     << " (sum of squared errors in tolerances)\n\n";
+  char line[400];
+  std::snprintf(line, sizeof line, "  %-44s %-8s %-10s %12s %12s %12s %9s %6s\n", "target", "scope", "as of", "observed",
+                "start", "fitted", "error", "tol");
+  os << line;
+  for (const auto& t : r.targets) {
+    std::snprintf(line, sizeof line, "  %-44s %-8s %-10s %12s %12s %12s %9s %5.1f%%%s\n", t.target->metric.c_str(),
+                  t.target->scope.c_str(), sim::format_date(t.target->as_of).c_str(), g(t.target->value).c_str(),
+                  g(t.start).c_str(), g(t.fitted).c_str(), pct(t.relative_error).c_str(), 100 * t.target->tolerance,
+                  t.within ? "" : "  outside");
+    os << line;
+  }
+  os << "\n";
+  std::snprintf(line, sizeof line, "  %-56s %22s %10s %10s %14s\n", "parameter", "range", "start", "fitted", "±1 tolerance");
+  os << line;
+  for (const auto& p : r.params) {
+    const std::string range = "[" + g(p.lower) + ", " + g(p.upper) + "]";
+    std::snprintf(line, sizeof line, "  %-56s %22s %10s %10s %14s%s\n", p.path.c_str(), range.c_str(),
+                  p.start_given ? g(p.start).c_str() : "mid", g(p.value).c_str(),
+                  std::isfinite(p.one_tolerance) ? g(p.one_tolerance, 2).c_str() : "not pinned", p.at_bound ? "  at bound" : "");
+    os << line;
+  }
+  if (!r.held.empty()) {
+    os << "  held as written (not free in this fit):";
+    for (const auto& h : r.held) os << " " << h;
+    os << "\n";
+  }
+  os << "\n  identifiability: singular values of the target Jacobian (tolerances per full range):";
+  for (double s : r.singular_values) os << " " << g(s, 3);
+  os << "\n";
+  if (r.unidentified.empty()) os << "    every parameter is pinned down by the targets\n";
+  for (const auto& u : r.unidentified) os << "    NOT PINNED: " << u << "\n";
+  for (const auto& f : r.flat) {
+    os << "    flat direction (singular value " << g(f.singular_value, 3) << "):";
+    for (const auto& [path, v] : f.loadings) os << " " << (v >= 0 ? "+" : "") << g(v, 2) << " " << path;
+    os << "\n";
+  }
+
+  // Write next to the target through a temporary file, check that it
+  // reproduces the fit, then rename: a failed check leaves nothing behind.
+  const std::string text = calibrated_scenario_yaml(r, targets, out);
+  fs::path tmp = out;
+  tmp += ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    if (!f) throw UsageError("cannot write '" + out.string() + "'");
+    f << text;
+  }
+  try {
+    verify_calibrated_file(r, targets, tmp);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw;
+  }
+  fs::rename(tmp, out);
+  os << "\n  wrote " << out.string() << "\n";
+
+  // Confirmation by simulation of the written scenario.
+  Scenario sc = load_scenario(out);
+  const std::size_t reps = a.confirm < 0 ? sc.replications : std::size_t(a.confirm);
+  if (reps == 0) return;
+  os << "\n  confirming with " << reps << " simulation replications of " << out.filename().string() << " ...\n";
+  os.flush();
+  const auto t1 = std::chrono::steady_clock::now();
+  const auto results = run_scenario(sc, reps, a.threads);
+  const auto checks = check_targets(targets, sc, results);
+  std::snprintf(line, sizeof line, "  %-44s %-8s %12s %12s %27s %9s  %s\n", "target", "scope", "observed", "simulated",
+                "95% interval", "error", "result");
+  os << line;
+  int failed = 0;
+  for (const auto& c : checks) {
+    const std::string ci = "[" + g(c.simulated.ci95_low) + ", " + g(c.simulated.ci95_high) + "]";
+    std::snprintf(line, sizeof line, "  %-44s %-8s %12s %12s %27s %9s  %s\n", c.target->metric.c_str(),
+                  c.target->scope.c_str(), g(c.target->value).c_str(), g(c.simulated.mean).c_str(), ci.c_str(),
+                  pct(c.relative_error).c_str(), c.pass ? "pass" : "FAIL");
+    os << line;
+    failed += c.pass ? 0 : 1;
+  }
+  os << "  " << (checks.size() - std::size_t(failed)) << " of " << checks.size() << " targets within tolerance ("
+     << g(std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count(), 3) << " s)\n";
+}
+
+void add_calibrate_command(CLI::App& app, Common& common) {
+  auto a = std::make_shared<CalibrateArgs>();
+  auto* cmd = app.add_subcommand("calibrate", "Fit a scenario's calibrate: parameters to targets (analytic chain + "
+                                              "Levenberg-Marquardt), write the calibrated scenario, confirm by simulation");
+  cmd->add_option("scenario", a->scenario, "Scenario YAML file with a calibrate: list")->required()->check(CLI::ExistingFile);
+  cmd->add_option("targets", a->targets, "Targets CSV: metric,scope,as_of,value,tolerance,source")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("-o,--out", a->out, "Calibrated scenario to write (default: SCENARIO's stem + .calibrated.yaml beside it)");
+  cmd->add_flag("-f,--force", a->force, "Replace an existing output file");
+  cmd->add_option("--set", a->overrides, "Override a scenario key for the fit (written into the calibrated file)");
+  cmd->add_option("--free", a->free,
+                  "Fit only the declared parameters whose path starts with this (repeatable); the others stay as "
+                  "written");
+  cmd->add_option("--max-evaluations", a->max_evaluations, "Budget of analytic evaluations for the fit")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--confirm", a->confirm, "Replications of the confirming simulation (0: skip; default: the scenario's)");
+  cmd->add_option("-t,--threads", a->threads, "Threads for the confirming simulation (0 = all cores)");
+  cmd->callback([a, &common] { run(*a, common); });
+}
+
+const bool registered = register_command(30, &add_calibrate_command);
+
+}  // namespace
+
+}  // namespace scsim_app

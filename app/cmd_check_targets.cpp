@@ -1,0 +1,136 @@
+// `scsim check-targets SCENARIO TARGETS.csv`: the validation report. Runs the
+// scenario's replications and prints, for every target, the observed value,
+// the simulated mean with its 95% interval, the relative error and pass/fail
+// against the target's tolerance; writes targets_check.csv. Exit status 0 when
+// every target passes, 4 when some fail, 2 for bad input (nothing is run or
+// written then). Any targets file with the same columns works (later dates,
+// other states): see models/targets.hpp for the format.
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "app/commands.hpp"
+#include "app/output.hpp"
+#include "app/progress.hpp"
+#include "models/analytic.hpp"
+#include "models/runner.hpp"
+#include "models/scenario_loader.hpp"
+#include "models/targets.hpp"
+
+namespace scsim_app {
+
+namespace {
+
+using namespace scsim;
+
+struct CheckArgs {
+  std::string scenario, targets;
+  std::size_t replications = 0;
+  std::uint64_t seed = 0;
+  bool seed_set = false;
+  unsigned threads = 0;
+  std::vector<std::string> overrides;
+  std::string out = ".";
+  bool analytic = false;
+};
+
+std::string g(double v, int digits = 6) {
+  if (!std::isfinite(v)) return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+  return buf;
+}
+
+void run(const CheckArgs& a, const Common& common) {
+  Scenario sc = load_scenario(a.scenario, a.overrides);
+  if (a.replications) sc.replications = a.replications;
+  if (a.seed_set) sc.seed = a.seed;
+  const Targets targets = read_targets(a.targets);
+  validate_targets(targets, sc);  // before any work: a bad file stops here, nothing written
+  const std::filesystem::path out_file = std::filesystem::path(a.out) / "targets_check.csv";
+  if (!std::filesystem::is_directory(a.out)) throw UsageError("--out: '" + a.out + "' is not a directory");
+
+  std::vector<TargetCheck> checks;
+  std::vector<ReplicationResult> reps;
+  const auto t0 = std::chrono::steady_clock::now();
+  if (a.analytic) {
+    // The expectation itself (no sampling noise, no interval): a quick look, not the validation.
+    AnalyticOptions ao;
+    ao.follow_days = 0;
+    const AnalyticResult res = analyze(sc, ao);
+    for (const auto& t : targets.items) {
+      TargetCheck c;
+      c.target = &t;
+      const double v = analytic_value(t, sc, res);
+      c.simulated = sim::estimate(std::vector<double>{v});
+      c.relative_error = (v - t.value) / t.value;
+      c.pass = std::abs(c.relative_error) <= t.tolerance;
+      checks.push_back(c);
+    }
+  } else {
+    spdlog::info("running '{}': {} replications for {} targets", sc.name, sc.replications, targets.items.size());
+    ProgressBar bar(!common.quiet && ProgressBar::stderr_is_tty(), "scsim check-targets", sc.start);
+    reps = run_scenario(sc, sc.replications, a.threads, [&](const RunProgress& p) { bar.update(p); });
+    bar.done();
+    checks = check_targets(targets, sc, reps);
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  std::ostream& os = std::cout;
+  os << "scsim check-targets: " << sc.name << " against " << a.targets << "\n  "
+     << (a.analytic ? std::string("analytic expectation (no replications)")
+                    : std::to_string(sc.replications) + " replications, seed " + std::to_string(sc.seed) +
+                          (sc.volume_scale != 1 ? ", volume_scale " + g(sc.volume_scale) + " (counts scaled back)" : ""))
+     << ", " << g(secs, 3) << " s\n\n";
+  char line[400];
+  std::snprintf(line, sizeof line, "  %-44s %-8s %-10s %12s %12s %27s %9s %6s  %s\n", "metric", "scope", "as of",
+                "observed", "simulated", "95% interval", "error", "tol", "result");
+  os << line;
+  int failed = 0;
+  for (const auto& c : checks) {
+    const Target& t = *c.target;
+    const std::string ci =
+        c.simulated.n > 1 ? "[" + g(c.simulated.ci95_low) + ", " + g(c.simulated.ci95_high) + "]" : std::string("-");
+    char err[32];
+    std::snprintf(err, sizeof err, "%+.2f%%", 100 * c.relative_error);
+    std::snprintf(line, sizeof line, "  %-44s %-8s %-10s %12s %12s %27s %9s %5.1f%%  %s\n", t.metric.c_str(),
+                  t.scope.c_str(), sim::format_date(t.as_of).c_str(), g(t.value).c_str(), g(c.simulated.mean).c_str(),
+                  ci.c_str(), std::isfinite(c.relative_error) ? err : "-", 100 * t.tolerance, c.pass ? "pass" : "FAIL");
+    os << line;
+    if (!c.pass) ++failed;
+  }
+  write_file_atomic(out_file, targets_check_csv(checks));
+  os << "\n  " << (checks.size() - std::size_t(failed)) << " of " << checks.size() << " targets within tolerance; wrote "
+     << out_file.string() << "\n";
+  if (failed) {
+    std::cout.flush();
+    std::fprintf(stderr, "error: %d of %zu targets outside their tolerance\n", failed, checks.size());
+    std::exit(4);
+  }
+}
+
+void add_check_targets_command(CLI::App& app, Common& common) {
+  auto a = std::make_shared<CheckArgs>();
+  auto* cmd = app.add_subcommand("check-targets",
+                                 "Validation report: simulated vs observed targets (exit 4 if any is outside tolerance)");
+  cmd->add_option("scenario", a->scenario, "Scenario YAML file")->required()->check(CLI::ExistingFile);
+  cmd->add_option("targets", a->targets, "Targets CSV: metric,scope,as_of,value,tolerance,source")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("-r,--replications", a->replications, "Replications (default: the scenario's)")->check(CLI::PositiveNumber);
+  cmd->add_option("-s,--seed", a->seed, "Master seed (default: the scenario's)")->each([a](const std::string&) { a->seed_set = true; });
+  cmd->add_option("-t,--threads", a->threads, "Threads (0 = all cores); results do not depend on it");
+  cmd->add_option("--set", a->overrides, "Override a scenario key, e.g. --set volume_scale=0.1");
+  cmd->add_option("-o,--out", a->out, "Directory for targets_check.csv")->capture_default_str();
+  cmd->add_flag("--analytic", a->analytic, "Use the analytic expectation instead of simulating (quick look)");
+  cmd->callback([a, &common] { run(*a, common); });
+}
+
+const bool registered = register_command(35, &add_check_targets_command);
+
+}  // namespace
+
+}  // namespace scsim_app
