@@ -721,6 +721,7 @@ void Engine::jurisdiction(std::size_t j) {
   const PipelineParams& pp = sc_.pipeline;
   const Population& pop = jur.population;
   const Rollout rollout(jur, cal_);
+  const RolloutOrder order(pop);
   const std::optional<sim::Time>& activation = rollout.activation;
   segs_ = rule_timeline(sc_, jur, cal_, rollout);
   seg_day_.assign(G_, 0);
@@ -780,24 +781,40 @@ void Engine::jurisdiction(std::size_t j) {
     // Coverage averaged over the day: linear within it (ramp points fall on midnights).
     const sim::Time t0 = sim::Time(d) * sim::kDay;
     double cov;
+    PerGroup<double> cov_g;  // share of each group's bookings covered (rollout order, models/timeline.hpp)
     if (activation && t0 >= *activation) {
       cov = std::min(1.0, seg.coverage_cap);
+      for (std::size_t g = 0; g < kGroups; ++g) cov_g[g] = order.share(Group(g), cov);
     } else {
       const double v0 = rollout.ramp_at(t0), vm = rollout.ramp_at(t0 + sim::kDay / 2);
       cov = mean_min_linear(v0, 2 * vm - v0, seg.coverage_cap);
+      if (order.even()) {
+        cov_g.fill(cov);
+      } else {  // Simpson's rule over the day (coverage moves by well under 1e-2 a day)
+        const double c0 = std::min(v0, seg.coverage_cap), cm = std::min(vm, seg.coverage_cap),
+                     c1 = std::min(2 * vm - v0, seg.coverage_cap);
+        for (std::size_t g = 0; g < kGroups; ++g)
+          cov_g[g] = (order.share(Group(g), c0) + 4 * order.share(Group(g), cm) + order.share(Group(g), c1)) / 6;
+      }
     }
     for (std::size_t c = 0; c < kCharges; ++c) {
       const auto& stays = jk[c]->normal;
       for (std::size_t g = 0; g < kGroups; ++g) {
-        const double cell = B * pop.group_mix[g] * pop.charge_mix[c] * r.arrest_bias[g][c];
+        const double bias = r.arrest_bias[g][c];
+        const double cell = B * pop.group_mix[g] * pop.charge_mix[c] * bias;
         if (cell <= 0) continue;
+        // Levels: baseline bookings (min(1, bias)) from level_given_charge, the
+        // extra ones an arrest bias adds ((bias - 1)+) from the bias's own mix.
+        PerLevel<double> lv = pop.level_given_charge[c];
+        if (bias > 1 && r.bias_levels[g][c])
+          for (std::size_t l = 0; l < kLevels; ++l) lv[l] = (lv[l] + (bias - 1) * (*r.bias_levels[g][c])[l]) / bias;
         bookings_ += cell;
         local_[std::size_t(s_bookings)][d] += cell;
         flow(Node::stage(Stage::booking), Node::stage(Stage::iafis), cell);
         for (std::size_t p = 0; p < kJailPaths; ++p) {
           const double mp = cell * jur.jail[c].path_share[p];
           if (mp <= 0) continue;
-          const double not_covered = mp * (1 - cov), covered = mp * cov;
+          const double not_covered = mp * (1 - cov_g[g]), covered = mp * cov_g[g];
           auto& e = early[kg[c]][p];
           if (not_covered > 0) {
             ensure(e[0]);
@@ -823,14 +840,14 @@ void Engine::jurisdiction(std::size_t j) {
               any_y[kg[c]] = true;
               for (std::size_t l = 0; l < kLevels; ++l) {
                 ensure(Y[kg[c]][g][l]);
-                Y[kg[c]][g][l][d] += covered * pop.level_given_charge[c][l];
+                Y[kg[c]][g][l][d] += covered * lv[l];
               }
             }
           } else {
             any_x[kg[c]][p] = true;
             for (std::size_t l = 0; l < kLevels; ++l) {
               ensure(X[kg[c]][p][g][l]);
-              X[kg[c]][p][g][l][d] += covered * pop.level_given_charge[c][l];
+              X[kg[c]][p][g][l][d] += covered * lv[l];
             }
           }
         }

@@ -138,6 +138,7 @@ struct Segment : RuleSegment {
   PerGroup<PerCharge<double>> keep;  // P(a baseline booking of (g, c) happens) = min(1, bias)
   double extra_weight = 0;         // extra bookings per baseline booking from biases > 1
   sim::AliasTable extra_mix;       // which (g, c) an extra booking is
+  std::vector<std::optional<sim::AliasTable>> extra_level;  // by g * kCharges + c: levels of extra bookings
 };
 
 /// Everything precomputed about one jurisdiction.
@@ -151,6 +152,7 @@ struct Place {
   PerGroup<double> in_ident;
   std::vector<Segment> segments;
   std::optional<Rollout> rollout;
+  RolloutOrder order;              // where each group sits in the rollout order
   std::uint64_t next_id = 0;
 };
 
@@ -160,7 +162,7 @@ struct Place {
 /// draws of another (common random numbers across scenarios).
 struct Person {
   PersonInfo info;
-  double u_activation;        // position in the rollout order
+  double u_activation;        // covered once the share of the group's bookings covered exceeds it
   sim::Time release;          // end of criminal custody without a detainer
   sim::Time conviction = -1;  // when convicted (convicted path only)
   sim::Duration disposition;  // booking -> case disposition, if a detainer costs the bail
@@ -295,6 +297,7 @@ Model::Model(const Scenario& sc, std::size_t replication, const RunOptions& opt)
     }
     pl.in_ident = pop.in_ident;
     pl.rollout.emplace(jur, cal_);
+    pl.order = RolloutOrder(pop);
 
     for (RuleSegment& rs : rule_timeline(sc, jur, cal_, *pl.rollout)) {
       Segment seg;
@@ -312,7 +315,13 @@ Model::Model(const Scenario& sc, std::size_t replication, const RunOptions& opt)
           extra[g * kCharges + c] = w;
           seg.extra_weight += w;
         }
-      if (seg.extra_weight > 0) seg.extra_mix = sim::AliasTable(extra);
+      if (seg.extra_weight > 0) {
+        seg.extra_mix = sim::AliasTable(extra);
+        seg.extra_level.resize(kGroups * kCharges);
+        for (std::size_t g = 0; g < kGroups; ++g)
+          for (std::size_t c = 0; c < kCharges; ++c)
+            if (seg.rules.bias_levels[g][c]) seg.extra_level[g * kCharges + c].emplace(*seg.rules.bias_levels[g][c]);
+      }
       pl.segments.push_back(std::move(seg));
     }
     places_.push_back(std::move(pl));
@@ -330,7 +339,7 @@ const Segment& Model::segment_at(const Place& pl, sim::Time t) const {
 }
 
 bool Model::covered(const Place& pl, const Segment& seg, const Person& p, sim::Time t) const {
-  return p.u_activation < std::min(pl.rollout->coverage(t), seg.coverage_cap);
+  return p.u_activation < pl.order.share(p.info.group, std::min(pl.rollout->coverage(t), seg.coverage_cap));
 }
 
 void Model::add(const Person& p, Metric m, sim::Time t, double v) {
@@ -432,7 +441,9 @@ Person Model::make_person(std::size_t j, sim::Stream& s, bool extra, const Segme
   const auto c = static_cast<std::size_t>(p.info.charge);
   double u_keep = s.uniform();
   booked = extra || u_keep < seg.keep[g][c];
-  p.info.level = static_cast<Level>(pl.level[c].sample(s));
+  const sim::AliasTable* levels = &pl.level[c];
+  if (extra && seg.extra_level[g * kCharges + c]) levels = &*seg.extra_level[g * kCharges + c];
+  p.info.level = static_cast<Level>(levels->sample(s));
   p.info.in_ident = s.uniform() < pl.in_ident[g];
   p.u_activation = s.uniform();
   p.info.path = static_cast<JailPath>(pl.path[c].sample(s));

@@ -402,6 +402,7 @@ Registry::Registry() {
     std::optional<std::size_t> charge;
     std::optional<std::vector<std::size_t>> charges;
     double multiplier = 1;
+    std::optional<PerLevel<double>> levels;
   };
   add_type<ArrestBias>(
       "arrest_bias",
@@ -429,7 +430,14 @@ Registry::Registry() {
                        .help = "factor on the booking rate",
                        .range = schema::at_least(0),
                        .required = true},
-                   &ArrestBias::multiplier);
+                   &ArrestBias::multiplier)
+            .field(Key{.name = "levels",
+                       .type = Type::shares,
+                       .help = "SC levels of the extra bookings a multiplier > 1 adds (default: the jurisdiction's "
+                               "level_given_charge): people booked only because of the practice, e.g. after pretext "
+                               "stops, mostly have no criminal record",
+                       .choices = schema::names(kLevelNames)},
+                   &ArrestBias::levels);
       },
       [](const Node& entry, const std::string& path, const ArrestBias& p, ParsedPolicy& out) {
         if (p.charge.has_value() == p.charges.has_value())
@@ -438,8 +446,12 @@ Registry::Registry() {
         const std::vector<std::size_t> cs = p.charges ? *p.charges : std::vector<std::size_t>{*p.charge};
         const std::size_t g = p.group;
         const double m = p.multiplier;
-        out.spec.apply = [g, cs, m](RuleSet& r) {
-          for (auto c : cs) r.arrest_bias[g][c] *= m;
+        const auto levels = p.levels;
+        out.spec.apply = [g, cs, m, levels](RuleSet& r) {
+          for (auto c : cs) {
+            r.arrest_bias[g][c] *= m;
+            if (levels) r.bias_levels[g][c] = levels;
+          }
         };
         std::string detail = std::string(kGroupNames[g]) + " ";
         for (std::size_t i = 0; i < cs.size(); ++i) detail += (i ? "," : "") + std::string(kChargeNames[cs[i]]);

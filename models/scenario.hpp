@@ -55,6 +55,14 @@ struct Population {
                                                   {0.20, 0.30, 0.25, 0.25},
                                                   {0.05, 0.15, 0.40, 0.40},
                                                   {0.02, 0.08, 0.35, 0.55}}};
+  /// Where non-citizens are booked within the jurisdiction, in rollout order
+  /// (models/timeline.hpp, RolloutOrder): the first share c of its bookings —
+  /// the areas Secure Communities reached first — hold min(c^(1-k), c x cap / s)
+  /// of its non-citizen bookings (s: their share of all bookings). k = 0
+  /// spreads them evenly; larger k concentrates them in the first areas
+  /// (activation followed the Hispanic population share, Cox & Miles 2013).
+  double rollout_concentration = 0;
+  double rollout_noncitizen_cap = 0.6;  // highest non-citizen share of any area
 };
 
 /// Stage parameters of the federal side of the pipeline.
@@ -152,6 +160,9 @@ struct RuleSet {
     for (auto& r : m) r.fill(1.0);
     return m;
   }();
+  // SC levels of the extra bookings an arrest bias > 1 adds (e.g. pretext stops
+  // of people with no record); unset: the jurisdiction's level_given_charge
+  PerGroup<PerCharge<std::optional<PerLevel<double>>>> bias_levels{};
 };
 
 /// Where a policy applies.

@@ -146,7 +146,21 @@ Declarations::Declarations() {
               schema::read_value_map(e.value, join(path, e.key), row, p.level_given_charge[*c]);
             }
           },
-          [](Population& p) { return level_rows_text(p.level_given_charge); });
+          [](Population& p) { return level_rows_text(p.level_given_charge); })
+      .field(Key{.name = "rollout_concentration",
+                 .type = Type::number,
+                 .help = "how much the areas Secure Communities reaches first hold more non-citizens than the rest "
+                         "(activation followed the Hispanic population share, Cox & Miles 2013): the first share c "
+                         "of the bookings in rollout order hold min(c^(1-k), c x cap / s) of the non-citizen "
+                         "bookings (s: their share); 0 spreads them evenly. Matters only for coverage ramps",
+                 .range = schema::between(0, 0.95)},
+             &Population::rollout_concentration)
+      .field(Key{.name = "rollout_noncitizen_cap",
+                 .type = Type::number,
+                 .help = "highest non-citizen share of bookings in any area under rollout_concentration (at least the "
+                         "jurisdiction's own share is used)",
+                 .range = schema::Range{0, 1, true, false}},
+             &Population::rollout_noncitizen_cap);
 
   // Defaults chosen so that the default path shares give the BJS stay profile (see the section help).
   const auto dist = [](std::string name, std::string help, std::string def) {

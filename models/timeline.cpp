@@ -10,6 +10,16 @@ Rollout::Rollout(const Jurisdiction& j, const sim::Calendar& cal) {
   for (const auto& cp : j.coverage) ramp.emplace_back(cal.to_time(cp.date), cp.fraction);
 }
 
+RolloutOrder::RolloutOrder(const Population& pop) {
+  for (std::size_t g = 0; g < kGroups; ++g)
+    if (!is_citizen(Group(g))) s_ += pop.group_mix[g];
+  const double k = pop.rollout_concentration;
+  even_ = k <= 0.0 || s_ <= 0.0 || s_ >= 1.0;
+  if (even_) return;
+  beta_ = 1.0 - k;
+  ratio_ = std::max(pop.rollout_noncitizen_cap, s_) / s_;
+}
+
 double Rollout::ramp_at(sim::Time t) const {
   if (ramp.empty() || t < ramp.front().first) return 0.0;
   if (t >= ramp.back().first) return ramp.back().second;

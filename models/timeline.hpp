@@ -3,6 +3,8 @@
 /// are in force there period by period. One implementation shared by the
 /// simulator (models/pipeline.cpp) and the analytic chain (models/analytic.cpp),
 /// so the cross-check between them compares the same model.
+#include <algorithm>
+#include <cmath>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -23,6 +25,35 @@ struct Rollout {
   double ramp_at(sim::Time t) const;
   /// Share of bookings covered at t.
   double coverage(sim::Time t) const;
+};
+
+/// How a jurisdiction's groups are spread over its rollout order (the areas
+/// in the order Secure Communities reaches them; Population::rollout_concentration).
+/// A booking's position u in that order is uniform over all bookings; the
+/// share of one group's bookings made in the first c of the order is
+///   non-citizens  L(c) = min(c^(1-k), c x cap / s)     (a Lorenz curve)
+///   citizens      (c - s L(c)) / (1 - s)
+/// with s the non-citizen share of the jurisdiction's bookings and cap >= s
+/// the highest non-citizen share of any area. So when a share c of the
+/// bookings is covered, a person of group g is covered with probability
+/// share(g, c): the simulator compares one uniform draw with it, the analytic
+/// chain uses it as the covered mass. k = 0 gives share(g, c) = c.
+class RolloutOrder {
+ public:
+  RolloutOrder() = default;
+  explicit RolloutOrder(const Population& pop);
+  bool even() const { return even_; }
+  /// Share of group g's bookings made in the first c (in [0, 1]) of the order.
+  double share(Group g, double c) const {
+    if (even_ || c <= 0.0 || c >= 1.0) return std::clamp(c, 0.0, 1.0);
+    const double l = lorenz(c);
+    return is_citizen(g) ? (c - s_ * l) / (1.0 - s_) : l;
+  }
+
+ private:
+  double lorenz(double c) const { return std::min(std::pow(c, beta_), ratio_ * c); }
+  bool even_ = true;
+  double beta_ = 1, ratio_ = 1, s_ = 0;
 };
 
 /// The rules in force from `from` until the next segment.

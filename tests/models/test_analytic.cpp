@@ -102,6 +102,31 @@ jurisdictions:
   - {id: hco, state: TX, bookings_per_day: 900, activation: 2010-01-01}
 )";
 
+/// Non-citizens concentrated in the first-covered areas (rollout_concentration)
+/// on two ramps, one frozen by a state refusal, and pretext-stop bookings with
+/// their own level mix (arrest_bias levels). With 40 replications every figure
+/// compared below is within its interval for seed 5 too; seeds 5 and 9 show one
+/// chance exceedance each among the 23 comparisons at 8 replications.
+const char* kConcentrated = R"(
+name: concentrated
+period: {start: 2011-01-03, end: 2012-06-30, bookings_until: 2011-04-30}
+seed: 7
+replications: 8
+defaults:
+  population:
+    group_mix: {us_born: 0.6, naturalized: 0.05, lpr: 0.08, other_lawful: 0.02, removable_known: 0.15, removable_unknown: 0.1}
+    rollout_concentration: 0.7
+    rollout_noncitizen_cap: 0.6
+pipeline: {lesc_analysts: 100000}
+jurisdictions:
+  - {id: dco, state: AZ, bookings_per_day: 500, coverage: [{date: 2011-01-01, fraction: 0.02}, {date: 2011-05-01, fraction: 0.5}]}
+  - {id: eco, state: IL, bookings_per_day: 400, coverage: [{date: 2010-12-01, fraction: 0.05}, {date: 2011-06-01, fraction: 0.8}]}
+policies:
+  - {type: state_refuses, effect: none, from: 2011-03-01, to: 2011-09-01, scope: {states: [IL]}}
+  - {type: arrest_bias, group: removable_known, charge: traffic, multiplier: 4, levels: {noncriminal: 0.9, level3: 0.1},
+     from: 2011-02-01, scope: {jurisdictions: [dco]}}
+)";
+
 Scenario load(const char* yaml, std::vector<std::string> overrides = {}) { return load_scenario_text(yaml, ".", overrides); }
 
 struct Comparison {
@@ -139,7 +164,7 @@ const std::vector<ReplicationResult>& simulate(const Scenario& sc) {
 }  // namespace
 
 TEST_CASE("the analytic chain reproduces every simulated end-state share within the 99% interval", "[analytic]") {
-  for (const char* yaml : {kRamp, kPolicies, kHolidays}) {
+  for (const char* yaml : {kRamp, kPolicies, kHolidays, kConcentrated}) {
     const Scenario sc = load(yaml);
     INFO("scenario " << sc.name);
     const auto& reps = simulate(sc);
@@ -183,6 +208,33 @@ TEST_CASE("expected counts by date match the simulated monthly counts", "[analyt
       INFO("to " << sim::format_date(to) << ": simulated " << est.mean << " ± " << est.half_width << ", analytic " << an);
       CHECK(std::abs(an - est.mean) <= est.half_width);
     }
+  }
+}
+
+TEST_CASE("expected counts by level match the simulation with concentrated non-citizens and pretext stops",
+          "[analytic][rollout]") {
+  const Scenario sc = load(kConcentrated);
+  const auto& reps = simulate(sc);
+  const AnalyticResult a = analyze(sc);
+  const AnalyticResult even = analyze(load(kConcentrated, {"defaults.population.rollout_concentration=0"}));
+  for (Metric m : {Metric::fingerprints_submitted, Metric::ident_matches, Metric::ident_matches_level1,
+                   Metric::ident_matches_level2, Metric::ident_matches_level3, Metric::ident_matches_noncriminal,
+                   Metric::ice_bookings, Metric::ice_bookings_noncriminal, Metric::ice_bookings_level3}) {
+    INFO(metric_name(m));
+    std::vector<double> xs;
+    for (const auto& r : reps) xs.push_back(r.total(0, m));
+    const auto est = sim::estimate(xs, 0.99);
+    const double an = a.cumulative(0, m, sc.end);
+    INFO("simulated " << est.mean << " ± " << est.half_width << ", analytic " << an << ", analytic if spread evenly "
+                      << even.cumulative(0, m, sc.end));
+    CHECK(std::abs(an - est.mean) <= est.half_width);
+    // Concentration changes who is covered, not how many prints are taken
+    // (where no arrest bias adds non-citizen bookings).
+    const std::size_t eco = Scopes::build(sc).find("eco");
+    if (m == Metric::fingerprints_submitted)
+      CHECK(even.cumulative(eco, m, sc.end) == Approx(a.cumulative(eco, m, sc.end)).epsilon(1e-6));
+    else if (m == Metric::ident_matches)
+      CHECK(an > 1.3 * even.cumulative(0, m, sc.end));
   }
 }
 

@@ -4,6 +4,7 @@
 // the policy, run with the same seed (common random numbers), so "unchanged"
 // can be asserted exactly and "changed" cannot be noise.
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstring>
 #include <map>
 #include <set>
@@ -283,4 +284,75 @@ policies:
     ++checked;
   }
   CHECK(checked > 100);
+}
+
+TEST_CASE("arrest_bias levels set the SC levels of the extra bookings only", "[pipeline][policy]") {
+  // Extra traffic bookings of removable_known people, all with no record: the
+  // baseline people keep level_given_charge (traffic: 2/8/35/55 %), so the
+  // no-record share among that cell's bookings is (0.55 + 2 x 1) / 3 = 0.85.
+  const char* policy = R"(
+policies:
+  - {type: arrest_bias, group: removable_known, charge: traffic, multiplier: 3, levels: {noncriminal: 1},
+     from: 2010-01-01, scope: all}
+)";
+  const Scenario sc = county(policy);
+  Recorder rec;
+  RunOptions opt;
+  opt.tracer = &rec;
+  run_replication(sc, 0, opt);
+  double cell = 0, none = 0, other_cell = 0, other_none = 0;
+  for (const auto& s : rec.steps) {
+    if (!(s.from == Node::stage(Stage::booking) && s.to == Node::stage(Stage::booking))) continue;
+    if (s.p.charge != Charge::traffic) continue;
+    const bool nr = s.p.level == Level::noncriminal;
+    if (s.p.group == Group::removable_known) {
+      ++cell;
+      none += nr;
+    } else if (s.p.group == Group::removable_unknown) {
+      ++other_cell;
+      other_none += nr;
+    }
+  }
+  REQUIRE(cell > 2000);
+  // Binomial tolerances: 4 standard errors.
+  CHECK(std::abs(none / cell - 0.85) < 4 * std::sqrt(0.85 * 0.15 / cell));
+  CHECK(std::abs(other_none / other_cell - 0.55) < 4 * std::sqrt(0.55 * 0.45 / other_cell));
+}
+
+TEST_CASE("rollout_concentration puts non-citizens in the first-covered areas and keeps booking coverage",
+          "[pipeline][rollout]") {
+  // One county whose coverage ramp stays at c = 0.2 through the period; only
+  // removable_known people (s = 0.15) can match. With concentration k and cap
+  // m, a non-citizen is covered with probability L(c) = min(c^(1-k), c m / s),
+  // a citizen with (c - s L(c)) / (1 - s); so matches / bookings = s L(c) and
+  // fingerprints / bookings = c whatever k.
+  const std::string base = R"(
+name: concentration
+period: {start: 2011-01-03, end: 2011-06-30}
+seed: 3
+replications: 1
+defaults:
+  population:
+    group_mix: {us_born: 0.85, naturalized: 0, lpr: 0, other_lawful: 0, removable_known: 0.15, removable_unknown: 0}
+    in_ident: {us_born: 0, naturalized: 0, lpr: 0, other_lawful: 0, removable_known: 1, removable_unknown: 0}
+jurisdictions:
+  - {id: rampco, state: TX, bookings_per_day: 400, coverage: [{date: 2010-06-01, fraction: 0.2}]}
+)";
+  struct Case {
+    double k, cap, lorenz;
+  };
+  for (const Case& c : {Case{0.0, 0.6, 0.2}, Case{0.6, 0.6, std::pow(0.2, 0.4)}, Case{0.6, 0.3, 0.4}}) {
+    INFO("k = " << c.k << ", cap = " << c.cap);
+    const Scenario sc =
+        load_scenario_text(base, ".",
+                           {"defaults.population.rollout_concentration=" + std::to_string(c.k),
+                            "defaults.population.rollout_noncitizen_cap=" + std::to_string(c.cap)});
+    const ReplicationResult r = run_replication(sc, 0, {});
+    const double n = r.total(0, Metric::bookings);
+    const double matched = r.total(0, Metric::ident_matches) / n, printed = r.total(0, Metric::fingerprints_submitted) / n;
+    REQUIRE(n > 50000);
+    const double want = 0.15 * c.lorenz;
+    CHECK(std::abs(matched - want) < 4 * std::sqrt(want * (1 - want) / n));
+    CHECK(std::abs(printed - 0.2) < 4 * std::sqrt(0.2 * 0.8 / n));
+  }
 }
