@@ -781,20 +781,25 @@ void Engine::jurisdiction(std::size_t j) {
     // Coverage averaged over the day: linear within it (ramp points fall on midnights).
     const sim::Time t0 = sim::Time(d) * sim::kDay;
     double cov;
-    PerGroup<double> cov_g;  // share of each group's bookings covered (rollout order, models/timeline.hpp)
+    PerGroup<PerCharge<double>> cov_g;  // share of each cell's bookings covered (rollout order, models/timeline.hpp)
+    auto each_cell = [&](auto f) {
+      for (std::size_t g = 0; g < kGroups; ++g)
+        for (std::size_t c = 0; c < kCharges; ++c) cov_g[g][c] = f(Group(g), Charge(c));
+    };
     if (activation && t0 >= *activation) {
       cov = std::min(1.0, seg.coverage_cap);
-      for (std::size_t g = 0; g < kGroups; ++g) cov_g[g] = order.share(Group(g), cov);
+      each_cell([&](Group g, Charge c) { return order.share(g, c, cov); });
     } else {
       const double v0 = rollout.ramp_at(t0), vm = rollout.ramp_at(t0 + sim::kDay / 2);
       cov = mean_min_linear(v0, 2 * vm - v0, seg.coverage_cap);
       if (order.even()) {
-        cov_g.fill(cov);
+        each_cell([&](Group, Charge) { return cov; });
       } else {  // Simpson's rule over the day (coverage moves by well under 1e-2 a day)
         const double c0 = std::min(v0, seg.coverage_cap), cm = std::min(vm, seg.coverage_cap),
                      c1 = std::min(2 * vm - v0, seg.coverage_cap);
-        for (std::size_t g = 0; g < kGroups; ++g)
-          cov_g[g] = (order.share(Group(g), c0) + 4 * order.share(Group(g), cm) + order.share(Group(g), c1)) / 6;
+        each_cell([&](Group g, Charge c) {
+          return (order.share(g, c, c0) + 4 * order.share(g, c, cm) + order.share(g, c, c1)) / 6;
+        });
       }
     }
     for (std::size_t c = 0; c < kCharges; ++c) {
@@ -814,7 +819,7 @@ void Engine::jurisdiction(std::size_t j) {
         for (std::size_t p = 0; p < kJailPaths; ++p) {
           const double mp = cell * jur.jail[c].path_share[p];
           if (mp <= 0) continue;
-          const double not_covered = mp * (1 - cov_g[g]), covered = mp * cov_g[g];
+          const double not_covered = mp * (1 - cov_g[g][c]), covered = mp * cov_g[g][c];
           auto& e = early[kg[c]][p];
           if (not_covered > 0) {
             ensure(e[0]);

@@ -339,7 +339,7 @@ const Segment& Model::segment_at(const Place& pl, sim::Time t) const {
 }
 
 bool Model::covered(const Place& pl, const Segment& seg, const Person& p, sim::Time t) const {
-  return p.u_activation < pl.order.share(p.info.group, std::min(pl.rollout->coverage(t), seg.coverage_cap));
+  return p.u_activation < pl.order.share(p.info.group, p.info.charge, std::min(pl.rollout->coverage(t), seg.coverage_cap));
 }
 
 void Model::add(const Person& p, Metric m, sim::Time t, double v) {

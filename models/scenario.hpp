@@ -63,6 +63,10 @@ struct Population {
   /// (activation followed the Hispanic population share, Cox & Miles 2013).
   double rollout_concentration = 0;
   double rollout_noncitizen_cap = 0.6;  // highest non-citizen share of any area
+  /// Charge classes whose non-citizen bookings are concentrated (the others
+  /// are spread like citizens' bookings): e.g. only misdemeanor and traffic,
+  /// the arrests that make gateway counties' non-citizen share high.
+  PerCharge<bool> rollout_charges{true, true, true, true};
 };
 
 /// Stage parameters of the federal side of the pipeline.

@@ -160,7 +160,18 @@ Declarations::Declarations() {
                  .help = "highest non-citizen share of bookings in any area under rollout_concentration (at least the "
                          "jurisdiction's own share is used)",
                  .range = schema::Range{0, 1, true, false}},
-             &Population::rollout_noncitizen_cap);
+             &Population::rollout_noncitizen_cap)
+      .add(Key{.name = "rollout_charges",
+               .type = Type::list,
+               .help = "charge classes whose non-citizen bookings rollout_concentration concentrates (the others are "
+                       "spread like citizens' bookings)",
+               .choices = names(kChargeNames),
+               .default_text = "[violent_felony, other_felony, misdemeanor, traffic]"},
+           [](const Node& n, Population& p, const std::string& path) {
+             const Key k{.name = "rollout_charges", .type = Type::list, .choices = names(kChargeNames)};
+             p.rollout_charges.fill(false);
+             for (std::size_t c : schema::read_choice_list(n, path, k)) p.rollout_charges[c] = true;
+           });
 
   // Defaults chosen so that the default path shares give the BJS stay profile (see the section help).
   const auto dist = [](std::string name, std::string help, std::string def) {

@@ -11,8 +11,12 @@ Rollout::Rollout(const Jurisdiction& j, const sim::Calendar& cal) {
 }
 
 RolloutOrder::RolloutOrder(const Population& pop) {
+  charges_ = pop.rollout_charges;
+  double charge_share = 0;
+  for (std::size_t c = 0; c < kCharges; ++c)
+    if (charges_[c]) charge_share += pop.charge_mix[c];
   for (std::size_t g = 0; g < kGroups; ++g)
-    if (!is_citizen(Group(g))) s_ += pop.group_mix[g];
+    if (!is_citizen(Group(g))) s_ += pop.group_mix[g] * charge_share;
   const double k = pop.rollout_concentration;
   even_ = k <= 0.0 || s_ <= 0.0 || s_ >= 1.0;
   if (even_) return;

@@ -27,33 +27,37 @@ struct Rollout {
   double coverage(sim::Time t) const;
 };
 
-/// How a jurisdiction's groups are spread over its rollout order (the areas
+/// How a jurisdiction's bookings are spread over its rollout order (the areas
 /// in the order Secure Communities reaches them; Population::rollout_concentration).
 /// A booking's position u in that order is uniform over all bookings; the
-/// share of one group's bookings made in the first c of the order is
-///   non-citizens  L(c) = min(c^(1-k), c x cap / s)     (a Lorenz curve)
-///   citizens      (c - s L(c)) / (1 - s)
-/// with s the non-citizen share of the jurisdiction's bookings and cap >= s
-/// the highest non-citizen share of any area. So when a share c of the
-/// bookings is covered, a person of group g is covered with probability
-/// share(g, c): the simulator compares one uniform draw with it, the analytic
-/// chain uses it as the covered mass. k = 0 gives share(g, c) = c.
+/// concentrated cells are the non-citizen groups booked on the charge classes
+/// in Population::rollout_charges, s their share of all bookings. The share of
+/// a cell's bookings made in the first c of the order is
+///   concentrated cells  L(c) = min(c^(1-k), c x cap / s)     (a Lorenz curve)
+///   every other cell    (c - s L(c)) / (1 - s)
+/// with cap >= s the highest share of concentrated cells in any area. So when
+/// a share c of the bookings is covered, a booking of group g on charge class
+/// ch is covered with probability share(g, ch, c): the simulator compares one
+/// uniform draw with it, the analytic chain uses it as the covered mass.
+/// k = 0 gives share = c for every cell.
 class RolloutOrder {
  public:
   RolloutOrder() = default;
   explicit RolloutOrder(const Population& pop);
   bool even() const { return even_; }
-  /// Share of group g's bookings made in the first c (in [0, 1]) of the order.
-  double share(Group g, double c) const {
+  bool concentrated(Group g, Charge ch) const { return !is_citizen(g) && charges_[std::size_t(ch)]; }
+  /// Share of the (g, ch) bookings made in the first c (in [0, 1]) of the order.
+  double share(Group g, Charge ch, double c) const {
     if (even_ || c <= 0.0 || c >= 1.0) return std::clamp(c, 0.0, 1.0);
     const double l = lorenz(c);
-    return is_citizen(g) ? (c - s_ * l) / (1.0 - s_) : l;
+    return concentrated(g, ch) ? l : (c - s_ * l) / (1.0 - s_);
   }
 
  private:
   double lorenz(double c) const { return std::min(std::pow(c, beta_), ratio_ * c); }
   bool even_ = true;
   double beta_ = 1, ratio_ = 1, s_ = 0;
+  PerCharge<bool> charges_{};
 };
 
 /// The rules in force from `from` until the next segment.

@@ -338,20 +338,26 @@ defaults:
 jurisdictions:
   - {id: rampco, state: TX, bookings_per_day: 400, coverage: [{date: 2010-06-01, fraction: 0.2}]}
 )";
+  // With rollout_charges [traffic] only the traffic bookings (q = 20 %) of
+  // removable_known people are concentrated: s = 0.15 q, and the others are
+  // covered like citizens.
   struct Case {
-    double k, cap, lorenz;
+    double k, cap;
+    bool traffic_only;
   };
-  for (const Case& c : {Case{0.0, 0.6, 0.2}, Case{0.6, 0.6, std::pow(0.2, 0.4)}, Case{0.6, 0.3, 0.4}}) {
-    INFO("k = " << c.k << ", cap = " << c.cap);
-    const Scenario sc =
-        load_scenario_text(base, ".",
-                           {"defaults.population.rollout_concentration=" + std::to_string(c.k),
-                            "defaults.population.rollout_noncitizen_cap=" + std::to_string(c.cap)});
+  for (const Case& c : {Case{0.0, 0.6, false}, Case{0.6, 0.6, false}, Case{0.6, 0.3, false}, Case{0.6, 0.6, true}}) {
+    INFO("k = " << c.k << ", cap = " << c.cap << (c.traffic_only ? ", traffic only" : ""));
+    std::vector<std::string> set{"defaults.population.rollout_concentration=" + std::to_string(c.k),
+                                 "defaults.population.rollout_noncitizen_cap=" + std::to_string(c.cap)};
+    if (c.traffic_only) set.push_back("defaults.population.rollout_charges=[traffic]");
+    const Scenario sc = load_scenario_text(base, ".", set);
     const ReplicationResult r = run_replication(sc, 0, {});
     const double n = r.total(0, Metric::bookings);
     const double matched = r.total(0, Metric::ident_matches) / n, printed = r.total(0, Metric::fingerprints_submitted) / n;
     REQUIRE(n > 50000);
-    const double want = 0.15 * c.lorenz;
+    const double cov = 0.2, q = c.traffic_only ? 0.2 : 1.0, s = 0.15 * q;
+    const double lorenz = std::min(std::pow(cov, 1 - c.k), cov * c.cap / s);
+    const double want = 0.15 * (q * lorenz + (1 - q) * (cov - s * lorenz) / (1 - s));
     CHECK(std::abs(matched - want) < 4 * std::sqrt(want * (1 - want) / n));
     CHECK(std::abs(printed - 0.2) < 4 * std::sqrt(0.2 * 0.8 / n));
   }
