@@ -255,6 +255,7 @@ struct StatePlan {
   bool fixed = false;                   // ramp given by kFixedRamps
   std::vector<CoveragePoint> base;      // fixed ramp, or the pilot floor (free states)
   std::optional<Date> start;            // free states: first activation
+  double pace = 1;                      // free states: progress per unit of national progress
 };
 
 /// Progress u(t) of the free states, piecewise linear between pins.
@@ -272,12 +273,14 @@ struct Progress {
 };
 
 /// A free state's coverage: its floor F(t) plus the rest (1 - F) times its
-/// progress, which is the national progress gained since the state started,
-/// capped at 1. Every free state thus moves at the same pace once started, and
-/// the earlier a state starts the further along it is.
+/// progress, which is the national progress gained since the state started
+/// times the state's pace, capped at 1. With NationalSpec::rollout_latinx_pace
+/// = 0 every free state moves at the same pace once started; otherwise states
+/// with a larger Latinx share move faster (Cox & Miles 2013). The earlier a
+/// state starts the further along it is.
 double free_value(const StatePlan& s, Date d, double u_now, double u_start) {
   double f = coverage_at(s.base, d);
-  double p = (s.start && *s.start <= d) ? std::clamp(u_now - u_start, 0.0, 1.0) : 0.0;
+  double p = (s.start && *s.start <= d) ? std::clamp((u_now - u_start) * s.pace, 0.0, 1.0) : 0.0;
   return f + (1.0 - f) * p;
 }
 
@@ -416,9 +419,13 @@ std::vector<Date> sample_grid(const std::vector<StatePlan>& plans) {
 
 /// Coverage ramps for the states in `rows` (which hold the spec year's 51 rows).
 std::map<std::string, std::vector<CoveragePoint>> build_ramps(const std::vector<StateJailRow>& rows,
-                                                              double exponent) {
-  double total = 0;
-  for (const auto& r : rows) total += r.jail_population;
+                                                              double exponent, double latinx_pace) {
+  double total = 0, latinx = 0;
+  for (const auto& r : rows) {
+    total += r.jail_population;
+    latinx += r.jail_population * r.latinx_share();
+  }
+  latinx /= total;  // booking-weighted national Latinx share
   std::vector<StatePlan> plans;
   for (const auto& r : rows) {
     StatePlan p;
@@ -433,6 +440,8 @@ std::map<std::string, std::vector<CoveragePoint>> build_ramps(const std::vector<
       if (f.state == r.state) p.base = {{kProgramStart, f.share}};
     for (const auto& [code, d] : kForcedStarts)
       if (code == r.state) p.start = d;
+    // Pace relative to the national Latinx share; floored so that no state stalls.
+    if (latinx_pace > 0) p.pace = std::max(0.02, std::pow(r.latinx_share() / latinx, latinx_pace));
     plans.push_back(std::move(p));
   }
   // Rank the remaining free states: border first, then by Latinx share of the
@@ -637,7 +646,7 @@ std::vector<Jurisdiction> build_national(const NationalSpec& spec, const Jurisdi
   }
 
   auto rows = state_rows_for_year(read_state_jails_csv(spec.data_file), spec.year, spec.data_file);
-  auto ramps = build_ramps(rows, spec.coverage_exponent);
+  auto ramps = build_ramps(rows, spec.coverage_exponent, spec.rollout_latinx_pace);
 
   std::vector<Jurisdiction> out;
   out.reserve(rows.size());

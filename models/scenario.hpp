@@ -124,6 +124,11 @@ struct NationalSpec {
   /// National booking coverage = (share of the 3,181 counties activated) ^ coverage_exponent: early
   /// counties were large, so bookings covered lead counties covered (models/national.cpp explains 0.56).
   double coverage_exponent = 0.56;
+  /// How much faster free states with a larger Latinx share of the jail population
+  /// progress once started: pace = (state share / national share) ^ rollout_latinx_pace
+  /// (0: every free state at the same pace; Cox & Miles 2013: activation followed the
+  /// Hispanic population share). National coverage still follows the table.
+  double rollout_latinx_pace = 0;
   /// Rollout shape: a state's coverage ramp starts at its activation start date and reaches 1 at its full date;
   /// national coverage then follows the table. Overrides per state are allowed.
   std::map<std::string, std::vector<CoveragePoint>> state_ramps;  // filled by the builder or from YAML

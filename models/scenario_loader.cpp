@@ -485,6 +485,13 @@ void Declarations::declare_national() {
                          "(early counties were large; models/national.cpp)",
                  .range = above(0)},
              &NationalSpec::coverage_exponent)
+      .field(Key{.name = "rollout_latinx_pace",
+                 .type = Type::number,
+                 .help = "how much faster states with a larger Latinx share of the jail population are covered once "
+                         "started: pace = (state share / national share) ^ this (0: the same pace for all; Cox & "
+                         "Miles 2013). National coverage still follows the rollout table",
+                 .range = between(0, 3)},
+             &NationalSpec::rollout_latinx_pace)
       .add(Key{.name = "state_ramps",
                .type = Type::map,
                .help = "coverage ramps replacing the computed ones, by state: {TX: [{date: .., fraction: ..}, ...]}",

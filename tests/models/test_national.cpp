@@ -374,3 +374,28 @@ TEST_CASE("an inconsistent national spec is an error at the spec's origin", "[na
   s.state_ramps["PR"] = {{D("2010-01-01"), 1.0}};
   CHECK_THROWS_AS(build_national(s, Jurisdiction{}), ScenarioError);
 }
+
+TEST_CASE("rollout_latinx_pace moves high-Latinx states ahead and keeps the national curve", "[national]") {
+  // Cox & Miles 2013: activation followed the Hispanic population share. With
+  // a pace > 0 a started free state with a larger Latinx share than the nation
+  // (New Mexico) covers more of its bookings early, one with a smaller share
+  // (North Carolina, a pilot state) less; the national curve, the states'
+  // monotonicity and completion on Jan 22 2013 are unchanged.
+  NationalSpec s = spec2010();
+  s.rollout_latinx_pace = 2;
+  const auto paced = build_national(s, Jurisdiction{});
+  const auto& even = national2010();
+  const sim::Date first_year = D("2009-09-30");
+  CHECK(coverage_at(state(paced, "NM").coverage, first_year) > coverage_at(state(even, "NM").coverage, first_year));
+  CHECK(coverage_at(state(paced, "NC").coverage, first_year) < coverage_at(state(even, "NC").coverage, first_year));
+  for (const auto& r : national_rollout_table()) {
+    if (r.date == D("2008-10-27")) continue;
+    INFO(sim::format_date(r.date));
+    CHECK(national_coverage(paced, r.date) == Approx(std::pow(r.counties / 3181.0, s.coverage_exponent)).margin(1e-9));
+  }
+  for (const auto& j : paced) {
+    INFO(j.state);
+    for (std::size_t i = 1; i < j.coverage.size(); ++i) CHECK(j.coverage[i - 1].fraction <= j.coverage[i].fraction);
+    CHECK(coverage_at(j.coverage, D("2013-01-22")) == 1.0);
+  }
+}
