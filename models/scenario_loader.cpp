@@ -34,14 +34,6 @@ struct Draft {
   std::string top_file;        // the file being loaded (not a base it extends)
 };
 
-std::string level_rows_text(const PerCharge<PerLevel<double>>& m) {
-  const Key row{.name = "", .type = Type::shares, .choices = names(kLevelNames)};
-  std::string s = "{";
-  for (std::size_t c = 0; c < kCharges; ++c)
-    s += (c ? ", " : "") + std::string(kChargeNames[c]) + ": " + schema::render_value_map(row, m[c]);
-  return s + "}";
-}
-
 bool is_id(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(),
                                    [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
@@ -55,6 +47,12 @@ struct Declarations {
       "population",
       "Who is booked and with what history (DOMAIN.md §4). Partial maps override the inherited values key by key; "
       "every share map must still sum to 1 afterwards."};
+  Section<PerCharge<PerLevel<double>>> level_rows{
+      "level_given_charge",
+      "P(SC level | charge class) (DOMAIN.md §2): levels come from criminal history and the charge at booking. Each "
+      "row holds shares over level1, level2, level3, noncriminal; a partial row overrides the inherited one key by "
+      "key and must still sum to 1. Rows are ASSUMPTIONS to calibrate (e.g. "
+      "defaults.population.level_given_charge.misdemeanor.level2 as a calibrate path)."};
   Section<JailStay> jail_stay{
       "jail_stay",
       "How bookings of one charge class leave criminal custody (DOMAIN.md §5). A convicted booking stays "
@@ -128,25 +126,10 @@ Declarations::Declarations() {
                  .help = "bookings by charge class",
                  .choices = names(kChargeNames)},
              &Population::charge_mix)
-      .add(
-          Key{.name = "level_given_charge",
-              .type = Type::map,
-              .help = "P(SC level | charge class): per charge class, shares over level1, level2, level3, noncriminal",
-              .choices = names(kChargeNames)},
-          [](const Node& n, Population& p, const std::string& path) {
-            const Key row{.name = "", .type = Type::shares, .choices = names(kLevelNames)};
-            if (!n.is_map())
-              fail(n.where, path, "expected a map of charge classes to level shares, got " + n.describe());
-            for (const auto& e : n.entries) {
-              const auto c = index_of(kChargeNames, e.key);
-              if (!c)
-                fail(e.key_where, join(path, e.key),
-                     "unknown key '" + e.key + "' (expected a charge class)" +
-                         schema::did_you_mean(e.key, names(kChargeNames)));
-              schema::read_value_map(e.value, join(path, e.key), row, p.level_given_charge[*c]);
-            }
-          },
-          [](Population& p) { return level_rows_text(p.level_given_charge); })
+      .nested(Key{.name = "level_given_charge",
+                  .help = "P(SC level | charge class): per charge class, shares over level1, level2, level3, "
+                          "noncriminal"},
+              &Population::level_given_charge, level_rows)
       .field(Key{.name = "rollout_concentration",
                  .type = Type::number,
                  .help = "how much the areas Secure Communities reaches first hold more non-citizens than the rest "
@@ -172,6 +155,16 @@ Declarations::Declarations() {
              p.rollout_charges.fill(false);
              for (std::size_t c : schema::read_choice_list(n, path, k)) p.rollout_charges[c] = true;
            });
+
+  for (std::size_t c = 0; c < kCharges; ++c) {
+    const Key row{.name = "", .type = Type::shares, .choices = names(kLevelNames)};
+    level_rows.field(Key{.name = std::string(kChargeNames[c]),
+                         .type = Type::shares,
+                         .help = "bookings on a " + std::string(kChargeNames[c]) + " charge",
+                         .choices = names(kLevelNames),
+                         .default_text = schema::render_value_map(row, Population{}.level_given_charge[c])},
+                     [c](PerCharge<PerLevel<double>>& m) -> PerLevel<double>& { return m[c]; });
+  }
 
   // Defaults chosen so that the default path shares give the BJS stay profile (see the section help).
   const auto dist = [](std::string name, std::string help, std::string def) {
