@@ -448,9 +448,10 @@ TEST_CASE("a quick simulation of the shipped historical scenario confirms its an
   }
 }
 
-TEST_CASE("check-targets on the shipped historical scenario at full scale", "[.slow][calibration][shipped]") {
-  // Hidden (not in ctest): ten full national replications take minutes.
-  // Run with: model_tests "[slow]"
+TEST_CASE("check-targets on the shipped historical scenario at full scale passes every seed figure",
+          "[slow][calibration][shipped]") {
+  // Issue 5's criterion: ten full national replications (≈ 35 s on two cores)
+  // reproduce every figure of targets_2011.csv within its tolerance.
   const Scenario sc = load_scenario(kHistorical / "us_2008_2011.yaml");
   const Targets targets = read_targets((kHistorical / "targets_2011.csv").string());
   const auto reps = run_scenario(sc, sc.replications, 0);
@@ -468,5 +469,7 @@ TEST_CASE("check-targets on the shipped historical scenario at full scale", "[.s
     const double err = std::abs(expected - c.target->value) / (c.target->tolerance * c.target->value);
     if (err <= 0.8) CHECK(c.pass);
     if (err >= 1.2) CHECK_FALSE(c.pass);
+    // ... and the shipped calibration reaches every figure.
+    CHECK(c.pass);
   }
 }
