@@ -105,11 +105,9 @@ void run(const CheckArgs& a, const Common& common) {
   write_file_atomic(out_file, targets_check_csv(checks));
   os << "\n  " << (checks.size() - std::size_t(failed)) << " of " << checks.size() << " targets within tolerance; wrote "
      << out_file.string() << "\n";
-  if (failed) {
-    std::cout.flush();
-    std::fprintf(stderr, "error: %d of %zu targets outside their tolerance\n", failed, checks.size());
-    std::exit(4);
-  }
+  if (failed)
+    throw TargetsMissed(std::to_string(failed) + " of " + std::to_string(checks.size()) +
+                        " targets outside their tolerance");
 }
 
 void add_check_targets_command(CLI::App& app, Common& common) {

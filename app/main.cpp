@@ -46,6 +46,10 @@ int main(int argc, char** argv) {
   } catch (const UsageError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;
+  } catch (const TargetsMissed& e) {
+    std::cout.flush();
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 4;
   } catch (const scsim::ConservationError& e) {
     std::fprintf(stderr, "model invariant broken: %s\n", e.what());
     return 3;

@@ -15,6 +15,12 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// A validation report found targets outside their tolerance (the report and
+/// its file are complete): message, exit 4.
+struct TargetsMissed : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 /// Files are written into a hidden sibling directory and the directory is
 /// renamed into place by commit(); if the run fails, the destructor removes
 /// the partial directory, so `DIR` is either complete or untouched.
