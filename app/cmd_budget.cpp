@@ -26,10 +26,7 @@ struct BudgetArgs {
   std::string jurisdiction;
   int fiscal_year = 0, calendar_year = 0;
   bool allow_partial = false;
-  std::size_t replications = 0;
-  std::uint64_t seed = 0;
-  bool seed_set = false;
-  unsigned threads = 0;
+  SimulationArgs sim;
   std::string out;
   bool force = false;
   std::vector<std::string> overrides;
@@ -196,8 +193,7 @@ void run_budget(const BudgetArgs& a, const Common& common) {
     throw UsageError("give exactly one of --fiscal-year and --year");
   RunRecord rec = load_run(a.scenario, a.overrides, stem_of(a.scenario));
   scsim::Scenario& sc = rec.scenario;
-  if (a.replications) sc.replications = a.replications;
-  if (a.seed_set) sc.seed = a.seed;
+  a.sim.apply(sc);
 
   const scsim::Scopes scopes = scsim::Scopes::build(sc);
   Heading h;
@@ -225,7 +221,7 @@ void run_budget(const BudgetArgs& a, const Common& common) {
       a.out.empty() ? "budget-" + a.jurisdiction + "-" + p.label() : a.out;  // checked before the run
   OutputDir out(out_dir, a.force);
 
-  execute(rec, a.threads, common, "budget");
+  execute(rec, a.sim.threads, common, "budget");
   const auto lines = scsim::budget_statement(sc, rec.reps, scope, p);
   h.scenario_name = sc.name;
   h.scenario_path = a.scenario;
@@ -272,12 +268,7 @@ void add_budget_command(CLI::App& app, Common& common) {
   auto* cy = cmd->add_option("--year", a->calendar_year, "Calendar year (instead of --fiscal-year)");
   fy->excludes(cy);
   cmd->add_flag("--allow-partial", a->allow_partial, "Accept a period the scenario covers only in part");
-  cmd->add_option("-r,--replications", a->replications, "Replications (default: the scenario's)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("-s,--seed", a->seed, "Master seed (default: the scenario's)")->each([a](const std::string&) {
-    a->seed_set = true;
-  });
-  cmd->add_option("-t,--threads", a->threads, "Threads (0 = all cores); results do not depend on it");
+  add_simulation_options(cmd, a->sim);
   cmd->add_option("-o,--out", a->out, "Output directory (default: budget-ID-PERIOD)");
   cmd->add_flag("-f,--force", a->force, "Replace an existing output directory");
   cmd->add_option("--set", a->overrides, "Override a scenario key, e.g. --set costs.scaap_rate=0.2")

@@ -28,10 +28,7 @@ using namespace scsim;
 
 struct CheckArgs {
   std::string scenario, targets;
-  std::size_t replications = 0;
-  std::uint64_t seed = 0;
-  bool seed_set = false;
-  unsigned threads = 0;
+  SimulationArgs sim;
   std::vector<std::string> overrides;
   std::string out = ".";
   bool analytic = false;
@@ -46,8 +43,7 @@ std::string g(double v, int digits = 6) {
 
 void run(const CheckArgs& a, const Common& common) {
   Scenario sc = load_scenario(a.scenario, a.overrides);
-  if (a.replications) sc.replications = a.replications;
-  if (a.seed_set) sc.seed = a.seed;
+  a.sim.apply(sc);
   const Targets targets = read_targets(a.targets);
   validate_targets(targets, sc);  // before any work: a bad file stops here, nothing written
   const std::filesystem::path out_file = std::filesystem::path(a.out) / "targets_check.csv";
@@ -73,7 +69,7 @@ void run(const CheckArgs& a, const Common& common) {
   } else {
     spdlog::info("running '{}': {} replications for {} targets", sc.name, sc.replications, targets.items.size());
     ProgressBar bar(!common.quiet && ProgressBar::stderr_is_tty(), "scsim check-targets", sc.start);
-    reps = run_scenario(sc, sc.replications, a.threads, [&](const RunProgress& p) { bar.update(p); });
+    reps = run_scenario(sc, sc.replications, a.sim.threads, [&](const RunProgress& p) { bar.update(p); });
     bar.done();
     checks = check_targets(targets, sc, reps);
   }
@@ -118,9 +114,7 @@ void add_check_targets_command(CLI::App& app, Common& common) {
   cmd->add_option("targets", a->targets, "Targets CSV: metric,scope,as_of,value,tolerance,source")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("-r,--replications", a->replications, "Replications (default: the scenario's)")->check(CLI::PositiveNumber);
-  cmd->add_option("-s,--seed", a->seed, "Master seed (default: the scenario's)")->each([a](const std::string&) { a->seed_set = true; });
-  cmd->add_option("-t,--threads", a->threads, "Threads (0 = all cores); results do not depend on it");
+  add_simulation_options(cmd, a->sim);
   cmd->add_option("--set", a->overrides, "Override a scenario key, e.g. --set volume_scale=0.1");
   cmd->add_option("-o,--out", a->out, "Directory for targets_check.csv")->capture_default_str();
   cmd->add_flag("--analytic", a->analytic, "Use the analytic expectation instead of simulating (quick look)");

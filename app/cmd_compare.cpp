@@ -25,11 +25,8 @@ using scsim::Metric;
 
 struct CompareArgs {
   std::vector<std::string> scenarios;  // base first
-  std::size_t replications = 0;
-  std::uint64_t seed = 0;
-  bool seed_set = false;
+  SimulationArgs sim;
   bool independent = false;
-  unsigned threads = 0;
   std::string out;
   bool force = false;
   std::vector<std::string> overrides;
@@ -123,8 +120,7 @@ void run_compare(const CompareArgs& a, const Common& common) {
     return n == 1 ? l : l + "#" + std::to_string(n);
   };
   RunRecord base = load_run(a.scenarios[0], a.overrides, label_of(a.scenarios[0]));
-  if (a.replications) base.scenario.replications = a.replications;
-  if (a.seed_set) base.scenario.seed = a.seed;
+  a.sim.apply(base.scenario);
   std::vector<RunRecord> alts;
   for (std::size_t k = 1; k < a.scenarios.size(); ++k) {
     RunRecord alt = load_run(a.scenarios[k], a.overrides, label_of(a.scenarios[k]));
@@ -152,10 +148,10 @@ void run_compare(const CompareArgs& a, const Common& common) {
   OutputDir out(out_dir, a.force);
 
   const std::size_t total = 1 + alts.size();
-  execute(base, a.threads, common, "compare 1/" + std::to_string(total) + " " + base.label);
+  execute(base, a.sim.threads, common, "compare 1/" + std::to_string(total) + " " + base.label);
   std::vector<std::vector<ComparisonRow>> rows;
   for (std::size_t k = 0; k < alts.size(); ++k) {
-    execute(alts[k], a.threads, common, "compare " + std::to_string(k + 2) + "/" + std::to_string(total) + " " +
+    execute(alts[k], a.sim.threads, common, "compare " + std::to_string(k + 2) + "/" + std::to_string(total) + " " +
                                             alts[k].label);
     rows.push_back(scsim::compare_runs(base.scenario, base.reps, alts[k].scenario, alts[k].reps, alts[k].label));
   }
@@ -189,13 +185,9 @@ void add_compare_command(CLI::App& app, Common& common) {
   cmd->add_option("scenarios", a->scenarios, "BASE.yaml ALT.yaml [ALT2.yaml ...]")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("-r,--replications", a->replications, "Replications of every scenario (default: the baseline's)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("-s,--seed", a->seed, "Master seed of every scenario (default: the baseline's)")
-      ->each([a](const std::string&) { a->seed_set = true; });
+  add_simulation_options(cmd, a->sim, "of every scenario", "the baseline's");
   cmd->add_flag("--independent-seeds", a->independent,
                 "Give each alternative its own seed (no common random numbers: wider intervals)");
-  cmd->add_option("-t,--threads", a->threads, "Threads (0 = all cores); results do not depend on it");
   cmd->add_option("-o,--out", a->out, "Output directory (default: compare-BASE)");
   cmd->add_flag("-f,--force", a->force, "Replace an existing output directory");
   cmd->add_option("--set", a->overrides, "Override a key in every scenario, e.g. --set volume_scale=0.1")

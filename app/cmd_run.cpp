@@ -22,10 +22,7 @@ namespace scsim_app {
 namespace {
 struct RunArgs {
   std::string scenario;
-  std::size_t replications = 0;  // 0: the scenario's own
-  std::uint64_t seed = 0;
-  bool seed_set = false;
-  unsigned threads = 0;
+  SimulationArgs sim;
   std::string out;
   bool force = false;
   std::vector<std::string> overrides;
@@ -35,8 +32,7 @@ struct RunArgs {
 
 void run(const RunArgs& a, const Common& common) {
   scsim::Scenario sc = scsim::load_scenario(a.scenario, a.overrides);
-  if (a.replications) sc.replications = a.replications;
-  if (a.seed_set) sc.seed = a.seed;
+  a.sim.apply(sc);
   // Check the output directory before spending minutes simulating.
   std::unique_ptr<OutputDir> out;
   if (!a.out.empty()) out = std::make_unique<OutputDir>(a.out, a.force);
@@ -48,7 +44,7 @@ void run(const RunArgs& a, const Common& common) {
                sc.jurisdictions.size());
   ProgressBar bar(!common.quiet && ProgressBar::stderr_is_tty(), "scsim run", sc.start);
   auto t0 = std::chrono::steady_clock::now();
-  auto reps = scsim::run_scenario(sc, sc.replications, a.threads,
+  auto reps = scsim::run_scenario(sc, sc.replications, a.sim.threads,
                                   [&](const scsim::RunProgress& p) { bar.update(p); });
   bar.done();
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -97,9 +93,7 @@ void add_run_command(CLI::App& app, Common& common) {
   auto a = std::make_shared<RunArgs>();
   auto* cmd = app.add_subcommand("run", "Run a scenario's replications and summarise them");
   cmd->add_option("scenario", a->scenario, "Scenario YAML file")->required()->check(CLI::ExistingFile);
-  cmd->add_option("-r,--replications", a->replications, "Replications (default: the scenario's)")->check(CLI::PositiveNumber);
-  cmd->add_option("-s,--seed", a->seed, "Master seed (default: the scenario's)")->each([a](const std::string&) { a->seed_set = true; });
-  cmd->add_option("-t,--threads", a->threads, "Threads (0 = all cores); results do not depend on it");
+  add_simulation_options(cmd, a->sim);
   cmd->add_option("-o,--out", a->out, "Write summary.csv, monthly.csv, flows.csv, results.sqlite and report.html into this directory");
   cmd->add_flag("-f,--force", a->force, "Replace an existing output directory");
   cmd->add_option("--set", a->overrides, "Override a scenario key, e.g. --set pipeline.lesc_analysts=60");

@@ -24,10 +24,7 @@ using scsim::Metric;
 struct SweepArgs {
   std::string scenario;
   std::vector<std::string> sets;
-  std::size_t replications = 0;
-  std::uint64_t seed = 0;
-  bool seed_set = false;
-  unsigned threads = 0;
+  SimulationArgs sim;
   std::string out;
   bool force = false;
   std::string format = "table";
@@ -112,8 +109,7 @@ void run_sweep(const SweepArgs& a, const Common& common) {
       label += (k ? ";" : "") + overrides.back();
     }
     RunRecord rec = load_run(a.scenario, overrides, label);
-    if (a.replications) rec.scenario.replications = a.replications;
-    if (a.seed_set) rec.scenario.seed = a.seed;
+    a.sim.apply(rec.scenario);
     runs.push_back(std::move(rec));
     coords.push_back(std::move(values));
   }
@@ -126,7 +122,7 @@ void run_sweep(const SweepArgs& a, const Common& common) {
   const std::string out_dir = a.out.empty() ? "sweep-" + stem_of(a.scenario) : a.out;
   OutputDir out(out_dir, a.force);
   for (std::size_t i = 0; i < runs.size(); ++i)
-    execute(runs[i], a.threads, common, "sweep " + std::to_string(i + 1) + "/" + std::to_string(points));
+    execute(runs[i], a.sim.threads, common, "sweep " + std::to_string(i + 1) + "/" + std::to_string(points));
 
   std::ostringstream csv;
   for (const auto& ax : axes) csv << csv_field(ax.key) << ',';
@@ -212,11 +208,7 @@ void add_sweep_command(CLI::App& app, Common& common) {
                   "A swept key and its values, e.g. --set detainers.share_honored=0.2,0.5,1 (repeat for a grid)")
       ->allow_extra_args(false)
       ->required();
-  cmd->add_option("-r,--replications", a->replications, "Replications per point (default: the scenario's)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("-s,--seed", a->seed, "Master seed of every point (default: the scenario's)")
-      ->each([a](const std::string&) { a->seed_set = true; });
-  cmd->add_option("-t,--threads", a->threads, "Threads (0 = all cores); results do not depend on it");
+  add_simulation_options(cmd, a->sim, "of every point");
   cmd->add_option("-o,--out", a->out, "Output directory (default: sweep-SCENARIO)");
   cmd->add_flag("-f,--force", a->force, "Replace an existing output directory");
   cmd->add_option("--format", a->format, "stdout format")

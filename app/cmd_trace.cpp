@@ -16,15 +16,14 @@ struct TraceArgs {
   std::string scenario;
   std::size_t people = 3;
   std::string filter, jurisdiction, since, format = "text";
-  std::uint64_t seed = 0;
-  bool seed_set = false;
+  std::optional<std::uint64_t> seed;  // unset: the scenario's
   std::size_t replication = 0;
   std::vector<std::string> overrides;
 };
 
 void trace(const TraceArgs& a) {
   scsim::Scenario sc = scsim::load_scenario(a.scenario, a.overrides);
-  if (a.seed_set) sc.seed = a.seed;
+  if (a.seed) sc.seed = *a.seed;
   scsim::TraceOptions opt;
   opt.people = a.people;
   try {
@@ -62,9 +61,7 @@ void add_trace_command(CLI::App& app, Common&) {
                   "(prefix '!' to negate); an unknown term lists them all");
   cmd->add_option("-j,--jurisdiction", a->jurisdiction, "Only people booked in this jurisdiction (id, name or state)");
   cmd->add_option("--since", a->since, "Only people booked on or after this date (YYYY-MM-DD)");
-  cmd->add_option("-s,--seed", a->seed, "Master seed (default: the scenario's)")->each([a](const std::string&) {
-    a->seed_set = true;
-  });
+  cmd->add_option("-s,--seed", a->seed, "Master seed (default: the scenario's)");
   cmd->add_option("--replication", a->replication, "Which replication's random numbers")->capture_default_str();
   cmd->add_option("--set", a->overrides, "Override a scenario key, e.g. --set volume_scale=0.1");
   cmd->add_option("--format", a->format, "text or jsonl (one JSON object per journey)")

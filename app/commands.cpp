@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "models/scenario.hpp"
+
 namespace scsim_app {
 
 namespace {
@@ -15,6 +17,19 @@ std::vector<std::pair<int, CommandAdder>>& registry() {
 bool register_command(int order, CommandAdder add) {
   registry().emplace_back(order, add);
   return true;
+}
+
+void SimulationArgs::apply(scsim::Scenario& sc) const {
+  if (replications) sc.replications = replications;
+  if (seed) sc.seed = *seed;
+}
+
+void add_simulation_options(CLI::App* cmd, SimulationArgs& s, const std::string& of, const std::string& defaults) {
+  const std::string what = of.empty() ? "" : " " + of;
+  cmd->add_option("-r,--replications", s.replications, "Replications" + what + " (default: " + defaults + ")")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("-s,--seed", s.seed, "Master seed" + what + " (default: " + defaults + ")");
+  cmd->add_option("-t,--threads", s.threads, "Threads (0 = all cores); results do not depend on it");
 }
 
 void add_registered_commands(CLI::App& app, Common& common) {

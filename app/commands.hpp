@@ -3,8 +3,14 @@
 /// the CLI by main.cpp; a command throws on failure and main maps exception
 /// types to exit codes (see main.cpp).
 #include <CLI/CLI.hpp>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+namespace scsim {
+struct Scenario;
+}
 
 namespace scsim_app {
 
@@ -13,6 +19,20 @@ struct Common {
   std::string log_level = "warn";
   bool quiet = false;
 };
+
+/// -r, -s and -t of the commands that simulate; options not given keep the scenario's values.
+struct SimulationArgs {
+  std::size_t replications = 0;       // 0: the scenario's
+  std::optional<std::uint64_t> seed;  // unset: the scenario's
+  unsigned threads = 0;               // 0: all cores (results do not depend on it)
+  void apply(scsim::Scenario& sc) const;
+};
+
+/// Declares -r/--replications, -s/--seed and -t/--threads on `cmd`. `of` says
+/// what they apply to (e.g. "of every point"), `defaults` where the values come
+/// from otherwise (e.g. "the baseline's").
+void add_simulation_options(CLI::App* cmd, SimulationArgs& s, const std::string& of = "",
+                            const std::string& defaults = "the scenario's");
 
 /// Adds one subcommand to the CLI.
 using CommandAdder = void (*)(CLI::App& app, Common& common);

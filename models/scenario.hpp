@@ -58,9 +58,10 @@ struct Population {
   /// Where non-citizens are booked within the jurisdiction, in rollout order
   /// (models/timeline.hpp, RolloutOrder): the first share c of its bookings —
   /// the areas Secure Communities reached first — hold min(c^(1-k), c x cap / s)
-  /// of its non-citizen bookings (s: their share of all bookings). k = 0
-  /// spreads them evenly; larger k concentrates them in the first areas
-  /// (activation followed the Hispanic population share, Cox & Miles 2013).
+  /// of its non-citizen bookings on the rollout_charges classes (s: their share
+  /// of all bookings). k = 0 spreads them evenly; larger k concentrates them in
+  /// the first areas (activation followed the Hispanic population share, Cox &
+  /// Miles 2013).
   double rollout_concentration = 0;
   double rollout_noncitizen_cap = 0.6;  // highest non-citizen share of any area
   /// Charge classes whose non-citizen bookings are concentrated (the others

@@ -462,14 +462,9 @@ TEST_CASE("check-targets on the shipped historical scenario at full scale passes
     const double expected = analytic_value(*c.target, sc, a);
     INFO(c.target->label() << ": observed " << c.target->value << ", simulated " << c.simulated.mean << " ± "
                            << c.simulated.half_width << ", analytic " << expected);
-    // The simulation agrees with the calibrated expectation ...
+    // The simulation agrees with the calibrated expectation, and the shipped
+    // calibration reaches every figure.
     CHECK(std::abs(c.simulated.mean - expected) <= std::max(c.simulated.half_width, 0.01 * expected));
-    // ... so it passes the targets the calibration reached and fails the ones it
-    // did not (undecided within 20% of a tolerance of the boundary).
-    const double err = std::abs(expected - c.target->value) / (c.target->tolerance * c.target->value);
-    if (err <= 0.8) CHECK(c.pass);
-    if (err >= 1.2) CHECK_FALSE(c.pass);
-    // ... and the shipped calibration reaches every figure.
     CHECK(c.pass);
   }
 }
