@@ -28,6 +28,7 @@ struct RunArgs {
   std::vector<std::string> overrides;
   std::string format = "table";
   std::string scope = "national";
+  bool event_digest = false;
 };
 
 void run(const RunArgs& a, const Common& common) {
@@ -45,7 +46,7 @@ void run(const RunArgs& a, const Common& common) {
   ProgressBar bar(!common.quiet && ProgressBar::stderr_is_tty(), "scsim run", sc.start);
   auto t0 = std::chrono::steady_clock::now();
   auto reps = scsim::run_scenario(sc, sc.replications, a.sim.threads,
-                                  [&](const scsim::RunProgress& p) { bar.update(p); });
+                                  [&](const scsim::RunProgress& p) { bar.update(p); }, 0, a.event_digest);
   bar.done();
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   spdlog::info("{} replications in {:.2f} s", reps.size(), wall);
@@ -68,6 +69,11 @@ void run(const RunArgs& a, const Common& common) {
     write("monthly.csv", [&](std::ostream& f) { write_monthly_csv(f, res); });
     write("flows.csv", [&](std::ostream& f) { write_flows_csv(f, res); });
     write("scenario.resolved.yaml", [&](std::ostream& f) { f << sc.resolved_yaml; });
+    if (a.event_digest)
+      write("kernel_events.csv", [&](std::ostream& f) {
+        f << "replication,events,digest\n";
+        for (const auto& r : reps) f << r.replication << ',' << r.events << ',' << std::hex << r.event_digest << std::dec << '\n';
+      });
     // The same run as a database and as a page (app/sqlite_writer.hpp, app/report.hpp).
     RunRecord rec;
     rec.label = stem_of(a.scenario);
@@ -98,6 +104,9 @@ void add_run_command(CLI::App& app, Common& common) {
   cmd->add_flag("-f,--force", a->force, "Replace an existing output directory");
   cmd->add_option("--set", a->overrides, "Override a scenario key, e.g. --set pipeline.lesc_analysts=60");
   cmd->add_option("--format", a->format, "stdout format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
+  cmd->add_flag("--event-digest", a->event_digest,
+                "Also write kernel_events.csv: a fingerprint of each replication's kernel event sequence (time and kind of "
+                "every event), for reproducibility checks");
   cmd->add_option("--scope", a->scope, "Scope of the table: national, a state or a jurisdiction id")->capture_default_str();
   cmd->callback([a, &common] { run(*a, common); });
 }

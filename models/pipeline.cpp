@@ -793,7 +793,10 @@ ReplicationResult Model::run() {
     if (any_bias) sim_.start(arrivals(j, true));
   }
   if (opt_.progress) sim_.start(progress_ticker());
+  sim::EventDigest digest;
+  if (opt_.record_events) sim_.record_events(&digest);
   sim_.run_until(horizon_);
+  sim_.record_events(nullptr);
 
   // Whoever is still in a journey at the horizon ends there.
   for (std::size_t j = 0; j < places_.size(); ++j) {
@@ -818,6 +821,7 @@ ReplicationResult Model::run() {
     r.flows[static_cast<std::size_t>(e)] += static_cast<std::uint64_t>(open_at_[s]);
   }
   r.events = sim_.events_processed();
+  if (opt_.record_events) r.event_digest = digest.hash;
   r.lesc_utilization = lesc_.utilization();
   tearing_down_ = true;
   add_costs(sc_, scopes_, months_, r);  // money from the day counts (models/costs.hpp)

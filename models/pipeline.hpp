@@ -45,6 +45,7 @@ struct ReplicationResult {
   std::vector<double> monthly;                    // [(month * scopes + scope) * kMetrics + metric]
   std::vector<std::uint64_t> flows;               // national count per topology edge
   std::uint64_t events = 0;
+  std::uint64_t event_digest = 0;                 // sim::EventDigest of the run, if RunOptions::record_events
   double lesc_utilization = 0;
 
   double at(std::size_t month, std::size_t scope, Metric m) const {
@@ -82,6 +83,10 @@ struct RunOptions {
   TraceSink* tracer = nullptr;
   /// Called at each simulated month start with (now, horizon).
   std::function<void(sim::Time, sim::Time)> progress;
+  /// Fingerprint the kernel's event sequence (time and kind of every event)
+  /// into ReplicationResult::event_digest (golden tests). The progress ticker
+  /// adds events of its own, so digests compare only runs without progress.
+  bool record_events = false;
 };
 
 /// Raised when a run breaks an invariant (conservation of bookings).

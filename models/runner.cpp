@@ -9,7 +9,7 @@ namespace scsim {
 
 std::vector<ReplicationResult> run_scenario(const Scenario& sc, std::size_t replications, unsigned threads,
                                             const std::function<void(const RunProgress&)>& progress,
-                                            std::size_t first) {
+                                            std::size_t first, bool record_events) {
   std::mutex mu;
   RunProgress state;
   state.total = replications;
@@ -24,6 +24,7 @@ std::vector<ReplicationResult> run_scenario(const Scenario& sc, std::size_t repl
       replications, threads,
       [&](std::size_t i) {
         RunOptions opt;
+        opt.record_events = record_events;
         if (progress)
           opt.progress = [&](sim::Time now, sim::Time) {
             report([now](RunProgress& s) { s.simulated = std::max(s.simulated, now); });

@@ -15,9 +15,10 @@ struct RunProgress {
   sim::Time simulated = 0, horizon = 0; // furthest simulated time among running replications
 };
 
-/// Runs `replications` replications (first index `first`) on `threads` threads.
+/// Runs `replications` replications (first index `first`) on `threads` threads;
+/// `record_events` fingerprints each kernel event sequence (RunOptions).
 std::vector<ReplicationResult> run_scenario(const Scenario& sc, std::size_t replications, unsigned threads,
                                             const std::function<void(const RunProgress&)>& progress = {},
-                                            std::size_t first = 0);
+                                            std::size_t first = 0, bool record_events = false);
 
 }  // namespace scsim

@@ -175,6 +175,8 @@ void Simulation::run_until(Time end) {
       top_spent_ = true;
     else
       queue_.pop();
+    if (digest_) [[unlikely]]
+      digest_->add(now_, target & 1u);
     try {
       if (target & 1u) {
         run_callback(static_cast<std::uint32_t>(target >> 1));

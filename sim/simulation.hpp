@@ -101,6 +101,25 @@ inline void frame_free(void* p, std::size_t bytes) noexcept {
 }
 }  // namespace detail
 
+/// A running fingerprint of the event sequence a simulation processed: the
+/// time and kind (process resume or callback) of every event, in order.
+/// Opt-in (`Simulation::record_events`), for golden tests of reproducibility.
+struct EventDigest {
+  std::uint64_t hash = 0xcbf29ce484222325ull;  // FNV-1a offset basis
+  std::uint64_t events = 0;
+  void add(Time t, bool callback) noexcept {
+    auto mix = [this](std::uint64_t v) {
+      for (int i = 0; i < 8; ++i) {
+        hash ^= (v >> (8 * i)) & 0xffu;
+        hash *= 0x100000001b3ull;  // FNV-1a prime
+      }
+    };
+    mix(static_cast<std::uint64_t>(t));
+    mix(callback ? 1u : 0u);
+    ++events;
+  }
+};
+
 /// Value handle to a scheduled callback, for cancellation (as ns-3's EventId).
 struct EventId {
   std::uint32_t slot = 0xffffffffu;
@@ -179,6 +198,8 @@ class Simulation {
   void stop() noexcept { stop_ = true; }
 
   std::uint64_t events_processed() const noexcept { return events_; }
+  /// Folds every event processed from now on into *d (nullptr: stop recording).
+  void record_events(EventDigest* d) noexcept { digest_ = d; }
   std::size_t pending_events() const noexcept { return queue_.size() - (top_spent_ ? 1 : 0); }
   /// Processes started and not yet finished.
   std::size_t live_processes() const noexcept { return live_count_; }
@@ -234,6 +255,7 @@ class Simulation {
   // through the frame pool's live bitmaps when the Simulation is destroyed.
   std::size_t live_count_ = 0;
   std::exception_ptr failure_;
+  EventDigest* digest_ = nullptr;
 };
 
 /// A one-shot signal processes can wait for (`co_await ev`). Triggering wakes
