@@ -12,8 +12,8 @@
 
 #include "app/output.hpp"
 #include "app/progress.hpp"
-#include "models/runner.hpp"
-#include "models/scenario_loader.hpp"
+#include "analysis/runner.hpp"
+#include "models/scenario/loader.hpp"
 
 namespace scsim_app {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "app/commands.hpp"
-#include "models/results.hpp"
+#include "analysis/results.hpp"
 
 namespace scsim_app {
 

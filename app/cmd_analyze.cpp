@@ -12,8 +12,8 @@
 
 #include "app/commands.hpp"
 #include "app/output.hpp"
-#include "models/analytic.hpp"
-#include "models/scenario_loader.hpp"
+#include "analysis/analytic.hpp"
+#include "models/scenario/loader.hpp"
 
 namespace scsim_app {
 

@@ -13,7 +13,7 @@
 #include "app/commands.hpp"
 #include "app/output.hpp"
 #include "app/sqlite_writer.hpp"
-#include "models/costs.hpp"
+#include "models/costs/costs.hpp"
 
 namespace scsim_app {
 

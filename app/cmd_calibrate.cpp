@@ -14,9 +14,9 @@
 
 #include "app/commands.hpp"
 #include "app/output.hpp"
-#include "models/calibration.hpp"
-#include "models/runner.hpp"
-#include "models/scenario_loader.hpp"
+#include "analysis/calibration.hpp"
+#include "analysis/runner.hpp"
+#include "models/scenario/loader.hpp"
 
 namespace scsim_app {
 

@@ -15,10 +15,10 @@
 #include "app/commands.hpp"
 #include "app/output.hpp"
 #include "app/progress.hpp"
-#include "models/analytic.hpp"
-#include "models/runner.hpp"
-#include "models/scenario_loader.hpp"
-#include "models/targets.hpp"
+#include "analysis/analytic.hpp"
+#include "analysis/runner.hpp"
+#include "models/scenario/loader.hpp"
+#include "analysis/targets.hpp"
 
 namespace scsim_app {
 

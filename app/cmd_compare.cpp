@@ -15,7 +15,7 @@
 #include "app/commands.hpp"
 #include "app/output.hpp"
 #include "app/sqlite_writer.hpp"
-#include "models/compare.hpp"
+#include "analysis/compare.hpp"
 
 namespace scsim_app {
 

@@ -13,11 +13,11 @@
 
 #include "app/commands.hpp"
 #include "app/output.hpp"
-#include "models/analytic.hpp"
-#include "models/diagram.hpp"
-#include "models/scenario_loader.hpp"
-#include "models/topology.hpp"
-#include "models/trace.hpp"
+#include "analysis/analytic.hpp"
+#include "app/diagram.hpp"
+#include "models/scenario/loader.hpp"
+#include "models/pipeline/topology.hpp"
+#include "models/pipeline/trace.hpp"
 
 namespace scsim_app {
 

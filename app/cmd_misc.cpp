@@ -4,7 +4,7 @@
 
 #include "app/commands.hpp"
 #include "app/demo.hpp"
-#include "models/scenario_loader.hpp"
+#include "models/scenario/loader.hpp"
 
 namespace scsim_app {
 

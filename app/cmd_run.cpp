@@ -14,8 +14,8 @@
 #include "app/progress.hpp"
 #include "app/report.hpp"
 #include "app/sqlite_writer.hpp"
-#include "models/runner.hpp"
-#include "models/scenario_loader.hpp"
+#include "analysis/runner.hpp"
+#include "models/scenario/loader.hpp"
 
 namespace scsim_app {
 

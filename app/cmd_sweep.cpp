@@ -14,7 +14,7 @@
 #include "app/commands.hpp"
 #include "app/output.hpp"
 #include "app/sqlite_writer.hpp"
-#include "models/scenario_loader.hpp"
+#include "models/scenario/loader.hpp"
 
 namespace scsim_app {
 

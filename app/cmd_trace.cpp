@@ -6,8 +6,8 @@
 
 #include "app/commands.hpp"
 #include "app/output.hpp"
-#include "models/scenario_loader.hpp"
-#include "models/trace.hpp"
+#include "models/scenario/loader.hpp"
+#include "models/pipeline/trace.hpp"
 
 namespace scsim_app {
 

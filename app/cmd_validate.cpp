@@ -3,8 +3,8 @@
 
 #include "app/commands.hpp"
 #include "app/output.hpp"
-#include "models/scenario_loader.hpp"
-#include "models/schema.hpp"
+#include "models/scenario/loader.hpp"
+#include "models/scenario/schema.hpp"
 
 namespace scsim_app {
 

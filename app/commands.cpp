@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "models/scenario.hpp"
+#include "models/scenario/scenario.hpp"
 
 namespace scsim_app {
 

@@ -9,8 +9,8 @@
 
 #include "app/commands.hpp"
 #include "app/output.hpp"
-#include "models/pipeline.hpp"
-#include "models/schema.hpp"
+#include "models/pipeline/journey.hpp"
+#include "models/scenario/schema.hpp"
 
 namespace scsim_app {
 const char* version();

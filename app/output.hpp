@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "models/results.hpp"
+#include "analysis/results.hpp"
 
 namespace scsim_app {
 

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <string>
 
-#include "models/runner.hpp"
+#include "analysis/runner.hpp"
 #include "sim/calendar.hpp"
 
 namespace scsim_app {

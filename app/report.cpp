@@ -5,8 +5,8 @@
 #include <cmath>
 #include <string_view>
 
-#include "models/costs.hpp"
-#include "models/topology.hpp"
+#include "models/costs/costs.hpp"
+#include "models/pipeline/topology.hpp"
 
 namespace scsim_app {
 

@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "app/output.hpp"
-#include "models/costs.hpp"
+#include "models/costs/costs.hpp"
 
 namespace scsim_app {
 

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "app/analysis.hpp"
-#include "models/compare.hpp"
+#include "analysis/compare.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;

@@ -17,15 +17,15 @@
 #include <optional>
 #include <sstream>
 
-#include "models/analytic.hpp"
-#include "models/compare.hpp"
-#include "models/costs.hpp"
-#include "models/diagram.hpp"
-#include "models/results.hpp"
-#include "models/runner.hpp"
-#include "models/scenario_loader.hpp"
-#include "models/schema.hpp"
-#include "models/trace.hpp"
+#include "analysis/analytic.hpp"
+#include "analysis/compare.hpp"
+#include "models/costs/costs.hpp"
+#include "app/diagram.hpp"
+#include "analysis/results.hpp"
+#include "analysis/runner.hpp"
+#include "models/scenario/loader.hpp"
+#include "models/scenario/schema.hpp"
+#include "models/pipeline/trace.hpp"
 
 namespace py = pybind11;
 using namespace scsim;

@@ -2,7 +2,7 @@
 // leading comment, and says what its comments say it does.
 #include <catch2/catch.hpp>
 
-#include "models/pipeline.hpp"
+#include "models/pipeline/journey.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "models/scenario_loader.hpp"
+#include "models/scenario/loader.hpp"
 
 using namespace scsim;
 namespace fs = std::filesystem;

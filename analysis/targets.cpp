@@ -1,0 +1,286 @@
+#include "analysis/targets.hpp"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <fstream>
+#include <sstream>
+
+#include "models/scenario/schema.hpp"  // ScenarioError, did_you_mean
+
+namespace scsim {
+
+namespace {
+
+constexpr std::array<std::string_view, 6> kColumns{"metric", "scope", "as_of", "value", "tolerance", "source"};
+
+struct Field {
+  std::string text;
+  int column = 1;  // 1-based character column where the field starts
+};
+
+[[noreturn]] void fail(const std::string& file, int line, int column, std::string_view key, const std::string& msg) {
+  throw ScenarioError(file, line, column, std::string(key), msg);
+}
+
+/// Splits one CSV line (RFC 4180 quoting: "a, b" and "" for a quote).
+std::vector<Field> split(std::string_view line, const std::string& file, int line_no) {
+  std::vector<Field> out;
+  std::size_t i = 0;
+  for (;;) {
+    Field f;
+    f.column = static_cast<int>(i) + 1;
+    if (i < line.size() && line[i] == '"') {
+      ++i;
+      for (;;) {
+        if (i >= line.size()) fail(file, line_no, f.column, kColumns[std::min(out.size(), kColumns.size() - 1)], "unterminated quote");
+        if (line[i] == '"') {
+          if (i + 1 < line.size() && line[i + 1] == '"') {
+            f.text += '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        f.text += line[i++];
+      }
+      if (i < line.size() && line[i] != ',')
+        fail(file, line_no, static_cast<int>(i) + 1, kColumns[std::min(out.size(), kColumns.size() - 1)],
+             "unexpected text after a closing quote");
+    } else {
+      const std::size_t comma = line.find(',', i);
+      f.text = std::string(line.substr(i, comma == std::string_view::npos ? std::string_view::npos : comma - i));
+      i = comma == std::string_view::npos ? line.size() : comma;
+    }
+    // Surrounding spaces are layout, not content.
+    const auto b = f.text.find_first_not_of(' ');
+    const auto e = f.text.find_last_not_of(' ');
+    if (b == std::string::npos) f.text.clear();
+    else {
+      f.column += static_cast<int>(b);
+      f.text = f.text.substr(b, e - b + 1);
+    }
+    out.push_back(std::move(f));
+    if (i >= line.size()) break;
+    ++i;  // the comma
+  }
+  return out;
+}
+
+std::optional<double> parse_double(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  double v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || p != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+std::vector<std::string> metric_names() {
+  std::vector<std::string> v;
+  for (std::size_t i = 0; i < kMetrics; ++i) v.push_back(metric_name(i));
+  return v;
+}
+
+}  // namespace
+
+std::optional<Metric> metric_by_name(std::string_view name) {
+  for (std::size_t i = 0; i < kMetrics; ++i)
+    if (metric_name(i) == name) return static_cast<Metric>(i);
+  return std::nullopt;
+}
+
+std::string Target::label() const { return metric + " " + scope + " " + sim::format_date(as_of); }
+
+Targets parse_targets(std::string_view text, const std::string& file) {
+  Targets out;
+  out.path = file;
+  std::istringstream in{std::string(text)};
+  std::string raw;
+  int line_no = 0;
+  bool header = false;
+  while (std::getline(in, raw)) {
+    ++line_no;
+    if (!raw.empty() && raw.back() == '\r') raw.pop_back();
+    std::string_view line = raw;
+    if (line_no == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // UTF-8 BOM
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    if (line.front() == '#') continue;
+    auto fields = split(line, file, line_no);
+    if (!header) {
+      for (std::size_t i = 0; i < kColumns.size(); ++i) {
+        if (i >= fields.size())
+          fail(file, line_no, static_cast<int>(line.size()) + 1, kColumns[i],
+               "header lacks column '" + std::string(kColumns[i]) + "' (expected metric,scope,as_of,value,tolerance,source)");
+        if (fields[i].text != kColumns[i])
+          fail(file, line_no, fields[i].column, kColumns[i],
+               "header has '" + fields[i].text + "' where '" + std::string(kColumns[i]) + "' is expected");
+      }
+      if (fields.size() > kColumns.size())
+        fail(file, line_no, fields[kColumns.size()].column, "header", "unexpected extra column '" + fields[kColumns.size()].text + "'");
+      header = true;
+      continue;
+    }
+    if (fields.size() != kColumns.size())
+      fail(file, line_no, fields.size() < kColumns.size() ? static_cast<int>(line.size()) + 1 : fields[kColumns.size()].column,
+           fields.size() < kColumns.size() ? kColumns[fields.size()] : kColumns.back(),
+           "expected 6 columns, found " + std::to_string(fields.size()));
+    Target t;
+    t.file = file;
+    t.line = line_no;
+    // metric: a name or A/B
+    t.metric = fields[0].text;
+    if (t.metric.empty()) fail(file, line_no, fields[0].column, "metric", "value is required");
+    const auto slash = t.metric.find('/');
+    const std::string num = t.metric.substr(0, slash);
+    auto check_metric = [&](const std::string& name, int column) {
+      auto m = metric_by_name(name);
+      if (!m) fail(file, line_no, column, "metric", "unknown metric '" + name + "'" + schema::did_you_mean(name, metric_names()));
+      const bool money = name.size() > 4 && name.compare(name.size() - 4, 4, "_usd") == 0;
+      if (is_day_metric(*m) || money || *m == Metric::lesc_wait_hours)
+        fail(file, line_no, column, "metric",
+             "'" + name + "' is not a count (day, hour and dollar metrics are totals over stays, not events by a date)");
+      return *m;
+    };
+    t.numerator = check_metric(num, fields[0].column);
+    if (slash != std::string::npos) {
+      const std::string den = t.metric.substr(slash + 1);
+      if (den.empty() || den.find('/') != std::string::npos)
+        fail(file, line_no, fields[0].column + static_cast<int>(slash) + 1, "metric", "a ratio is written A/B with two metric names");
+      t.denominator = check_metric(den, fields[0].column + static_cast<int>(slash) + 1);
+    }
+    t.scope = fields[1].text;
+    t.scope_column = fields[1].column;
+    t.as_of_column = fields[2].column;
+    if (t.scope.empty()) fail(file, line_no, fields[1].column, "scope", "value is required");
+    try {
+      t.as_of = sim::parse_date(fields[2].text);
+    } catch (const std::exception&) {
+      fail(file, line_no, fields[2].column, "as_of", "'" + fields[2].text + "' is not a date (YYYY-MM-DD)");
+    }
+    auto v = parse_double(fields[3].text);
+    if (!v) fail(file, line_no, fields[3].column, "value", "'" + fields[3].text + "' is not a number");
+    if (!(*v > 0)) fail(file, line_no, fields[3].column, "value", "must be positive (errors are relative to it)");
+    if (t.is_ratio() && *v > 1)
+      fail(file, line_no, fields[3].column, "value", "a ratio of counts of the same people is at most 1, got " + fields[3].text);
+    t.value = *v;
+    std::string tol = fields[4].text;
+    const bool percent = !tol.empty() && tol.back() == '%';
+    if (percent) tol.pop_back();
+    auto tv = parse_double(tol);
+    if (!tv) fail(file, line_no, fields[4].column, "tolerance", "'" + fields[4].text + "' is not a number (0.05 or 5%)");
+    t.tolerance = percent ? *tv / 100 : *tv;
+    if (!(t.tolerance > 0 && t.tolerance < 1))
+      fail(file, line_no, fields[4].column, "tolerance", "a relative tolerance in (0, 1) is expected, got " + fields[4].text);
+    t.source = fields[5].text;
+    out.items.push_back(std::move(t));
+  }
+  if (!header) fail(file, 1, 1, "metric", "empty file (expected the header metric,scope,as_of,value,tolerance,source)");
+  if (out.items.empty()) fail(file, line_no, 1, "metric", "no targets after the header");
+  return out;
+}
+
+Targets read_targets(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError(path, 0, 0, "", "cannot open the targets file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return parse_targets(ss.str(), path);
+}
+
+void validate_targets(const Targets& t, const Scenario& sc) {
+  const Scopes scopes = Scopes::build(sc);
+  for (const auto& x : t.items) {
+    if (scopes.find(x.scope) == std::string::npos)
+      fail(t.path, x.line, x.scope_column, "scope",
+           "unknown scope '" + x.scope + "' in scenario '" + sc.name + "'" + schema::did_you_mean(x.scope, scopes.names));
+    if (x.as_of < sc.start || x.as_of > sc.end)
+      fail(t.path, x.line, x.as_of_column, "as_of",
+           "as-of date " + sim::format_date(x.as_of) + " is outside the scenario's period (" + sim::format_date(sc.start) +
+               " to " + sim::format_date(sc.end) + ")");
+  }
+}
+
+namespace {
+
+/// A metric's count from the period start to the end of `as_of` in one replication.
+double cumulative(const ReplicationResult& r, const Months& months, std::size_t scope, Metric m, sim::Time cut) {
+  double v = 0;
+  for (std::size_t mo = 0; mo < months.size(); ++mo) {
+    const sim::Time a = months.starts[mo];
+    const sim::Time b = mo + 1 < months.size() ? months.starts[mo + 1] : months.horizon;
+    if (a >= cut) break;
+    const double x = r.at(mo, scope, m);
+    v += b <= cut ? x : x * double(cut - a) / double(b - a);
+  }
+  return v;
+}
+
+}  // namespace
+
+double simulated_value(const Target& t, const Scenario& sc, const ReplicationResult& r) {
+  const Scopes scopes = Scopes::build(sc);
+  const Months months = Months::build(sc);
+  const std::size_t s = scopes.find(t.scope);
+  if (s == std::string::npos) throw std::invalid_argument("unknown scope '" + t.scope + "'");
+  const sim::Time cut = std::min(months.horizon, sim::Calendar(sc.start).to_time(t.as_of) + sim::kDay);
+  const double num = cumulative(r, months, s, t.numerator, cut);
+  if (!t.denominator) return num / sc.volume_scale;
+  const double den = cumulative(r, months, s, *t.denominator, cut);
+  return den > 0 ? num / den : std::numeric_limits<double>::quiet_NaN();
+}
+
+double analytic_value(const Target& t, const Scenario& sc, const AnalyticResult& a) {
+  const std::size_t s = a.scopes.find(t.scope);
+  if (s == std::string::npos) throw std::invalid_argument("unknown scope '" + t.scope + "'");
+  const double num = a.cumulative(s, t.numerator, t.as_of);
+  if (!t.denominator) return num / sc.volume_scale;
+  const double den = a.cumulative(s, *t.denominator, t.as_of);
+  return den > 0 ? num / den : 0.0;
+}
+
+std::vector<TargetCheck> check_targets(const Targets& t, const Scenario& sc, const std::vector<ReplicationResult>& reps) {
+  std::vector<TargetCheck> out;
+  for (const auto& x : t.items) {
+    std::vector<double> xs;
+    for (const auto& r : reps) {
+      const double v = simulated_value(x, sc, r);
+      if (std::isfinite(v)) xs.push_back(v);
+    }
+    TargetCheck c;
+    c.target = &x;
+    c.simulated = sim::estimate(xs);
+    c.relative_error = xs.empty() ? std::numeric_limits<double>::quiet_NaN() : (c.simulated.mean - x.value) / x.value;
+    c.pass = std::isfinite(c.relative_error) && std::abs(c.relative_error) <= x.tolerance;
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::string targets_check_csv(const std::vector<TargetCheck>& checks) {
+  auto num = [](double v) {
+    if (!std::isfinite(v)) return std::string();
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.10g", v);
+    return std::string(buf);
+  };
+  auto quote = [](const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+  };
+  std::string out =
+      "metric,scope,as_of,observed,simulated_mean,ci95_low,ci95_high,relative_error,tolerance,pass,replications,source\n";
+  for (const auto& c : checks) {
+    const Target& t = *c.target;
+    out += quote(t.metric) + "," + quote(t.scope) + "," + sim::format_date(t.as_of) + "," + num(t.value) + "," +
+           num(c.simulated.mean) + "," + num(c.simulated.ci95_low) + "," + num(c.simulated.ci95_high) + "," +
+           num(c.relative_error) + "," + num(t.tolerance) + "," + (c.pass ? "true" : "false") + "," +
+           std::to_string(c.simulated.n) + "," + quote(t.source) + "\n";
+  }
+  return out;
+}
+
+}  // namespace scsim

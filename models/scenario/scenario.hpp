@@ -1,0 +1,228 @@
+#pragma once
+/// The typed, validated form of a scenario file. The YAML schema
+/// (models/schema.*, models/scenario_loader.*) fills these structs; the
+/// pipeline (models/pipeline.*) reads only these structs. All durations are in
+/// seconds (sim::Duration scale), all money in US dollars of `cost_year`.
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/scenario/types.hpp"
+#include "sim/calendar.hpp"
+#include "sim/random.hpp"
+#include "sim/time.hpp"
+
+namespace scsim {
+
+/// A duration distribution as scenario authors write it, e.g.
+/// `{dist: lognormal, median: 3d, mean: 23d}`. Parameters are seconds.
+struct Dist {
+  enum class Kind { fixed, exponential, lognormal, gamma, weibull, uniform };
+  Kind kind = Kind::fixed;
+  double value = 0;                    // fixed
+  double mean = 0;                     // exponential, lognormal, gamma, weibull
+  double median = 0;                   // lognormal
+  double shape = 1;                    // gamma, weibull
+  double min = 0, max = 0;             // uniform
+  double analytic_mean() const;        // seconds
+  sim::Duration sample(sim::Stream& s) const;  // rounded to whole seconds, >= 0
+  /// Derived internal parameters; call after setting the fields above.
+  void prepare();
+  // internal
+  double p1_ = 0, p2_ = 0;
+};
+
+/// How bookings of one charge class leave criminal custody (DOMAIN.md §5).
+struct JailStay {
+  std::array<double, kJailPaths> path_share{0.55, 0.15, 0.30};  // pretrial_release, dismissed, convicted
+  Dist pretrial_release;   // booking -> bail / own recognisance
+  Dist dismissed;          // booking -> charges dropped
+  Dist to_conviction;      // booking -> conviction (plea or verdict)
+  Dist sentence_served;    // conviction -> release
+};
+
+/// Who is booked in a jurisdiction and with what history.
+struct Population {
+  PerGroup<double> group_mix{0.80, 0.05, 0.05, 0.02, 0.05, 0.03};   // shares, sum 1
+  PerGroup<double> in_ident{0.002, 1.0, 1.0, 1.0, 1.0, 0.0};       // P(prints are in IDENT)
+  PerCharge<double> charge_mix{0.12, 0.23, 0.45, 0.20};              // shares, sum 1
+  /// P(level | charge): rows charge classes, columns levels; each row sums to 1.
+  PerCharge<PerLevel<double>> level_given_charge{{{0.45, 0.25, 0.15, 0.15},
+                                                  {0.20, 0.30, 0.25, 0.25},
+                                                  {0.05, 0.15, 0.40, 0.40},
+                                                  {0.02, 0.08, 0.35, 0.55}}};
+  /// Where non-citizens are booked within the jurisdiction, in rollout order
+  /// (models/timeline.hpp, RolloutOrder): the first share c of its bookings —
+  /// the areas Secure Communities reached first — hold min(c^(1-k), c x cap / s)
+  /// of its non-citizen bookings on the rollout_charges classes (s: their share
+  /// of all bookings). k = 0 spreads them evenly; larger k concentrates them in
+  /// the first areas (activation followed the Hispanic population share, Cox &
+  /// Miles 2013).
+  double rollout_concentration = 0;
+  double rollout_noncitizen_cap = 0.6;  // highest non-citizen share of any area
+  /// Charge classes whose non-citizen bookings are concentrated (the others
+  /// are spread like citizens' bookings): e.g. only misdemeanor and traffic,
+  /// the arrests that make gateway counties' non-citizen share high.
+  PerCharge<bool> rollout_charges{true, true, true, true};
+};
+
+/// Stage parameters of the federal side of the pipeline.
+struct PipelineParams {
+  Dist iafis_response;             // SIB -> IAFIS -> IDENT response (≈ 27 min average)
+  int lesc_analysts = 40;          // LESC capacity (24/7 resource)
+  Dist lesc_service;               // analyst time per IAQ
+  double lesc_citizen_detection = 0.5;  // P(LESC recognises a matched citizen -> no ICE action)
+  Dist ice_decision_delay;         // IAR received -> detainer lodged
+  double pickup_probability = 0.85;        // ICE comes for a held person at all
+  Dist pickup_delay;               // from the end of criminal custody until ICE arrives
+  double notification_pickup_probability = 0.5;  // ICE meets a notified release
+  double bail_loss_probability = 0.92;  // P(a detainer blocks pretrial release): 1 - 1.6/19.8 (Pierce County)
+  Dist ice_detention;              // ICE custody until the outcome
+  Dist bond_release_after;         // ICE custody until release on bond
+  /// Outcome shares for non-citizens in ICE custody; sum 1.
+  double p_removed = 0.62, p_voluntary_departure = 0.26, p_relief = 0.02, p_bond = 0.10;
+  double citizen_termination = 1.0;  // P(a citizen in ICE custody is found and released as citizen)
+};
+
+/// Costs (issue: county detainer costs). Money in dollars of `cost_year`.
+struct CostParams {
+  int fiscal_year_start_month = 7;
+  double inflation = 0.025;               // annual, to convert cost_year dollars
+  double staff_cost_per_detainer = 0;     // processing cost per detainer lodged
+  double scaap_rate = 0.0;                // fraction of bed-day cost reimbursed for eligible people
+  int scaap_min_days = 4;
+  double ice_per_diem = 128.88;           // ICE detention, per bed-day (FY2016)
+  int ice_per_diem_year = 2016;
+};
+
+/// One point of an activation-coverage ramp: `fraction` of the jurisdiction's
+/// bookings come from activated areas from `date` on (linear between points).
+struct CoveragePoint {
+  sim::Date date;
+  double fraction;
+};
+
+/// Builds the 50 states + DC as jurisdictions from the Vera jail data
+/// (models/national.*). Bookings = jail population x annual turnover / 365;
+/// the group mix follows the Latinx share of each state's jail population; each
+/// state gets an activation-coverage ramp so that the national rollout follows
+/// DOMAIN.md §3's table.
+struct NationalSpec {
+  std::string data_file;                    // CSV path, resolved relative to the scenario file
+  int year = 2010;                          // which year's jail population
+  double annual_turnover = 16;              // admissions per jail bed per year (DOMAIN.md §5)
+  /// Share of bookings that are non-citizens = noncitizen_per_latinx x Latinx share of jail population,
+  /// clamped to [noncitizen_min, noncitizen_max].
+  double noncitizen_per_latinx = 0.45;
+  double noncitizen_min = 0.02, noncitizen_max = 0.45;
+  /// How non-citizens split over lpr, other_lawful, removable_known, removable_unknown (sum 1).
+  std::array<double, 4> noncitizen_split{0.30, 0.08, 0.32, 0.30};
+  double naturalized_share = 0.04;          // of all bookings
+  /// National booking coverage = (share of the 3,181 counties activated) ^ coverage_exponent: early
+  /// counties were large, so bookings covered lead counties covered (models/national.cpp explains 0.56).
+  double coverage_exponent = 0.56;
+  /// How much faster free states with a larger Latinx share of the jail population
+  /// progress once started: pace = (state share / national share) ^ rollout_latinx_pace
+  /// (0: every free state at the same pace; Cox & Miles 2013: activation followed the
+  /// Hispanic population share). National coverage still follows the table.
+  double rollout_latinx_pace = 0;
+  /// Rollout shape: a state's coverage ramp starts at its activation start date and reaches 1 at its full date;
+  /// national coverage then follows the table. Overrides per state are allowed.
+  std::map<std::string, std::vector<CoveragePoint>> state_ramps;  // filled by the builder or from YAML
+  std::string origin;
+};
+
+struct Jurisdiction {
+  std::string id, name, state;            // state: two-letter postal code
+  double bookings_per_day = 0;            // derived from jail population x turnover when given that way
+  std::array<double, 7> day_of_week{1, 1, 1, 1, 1, 1, 1};  // relative weights Mon..Sun (normalised to mean 1)
+  Population population;
+  PerCharge<JailStay> jail;
+  double jail_cost_per_day = 80;
+  int jail_cost_year = 2011;
+  std::optional<sim::Date> activation;    // SC activation date (all bookings covered from then)
+  std::vector<CoveragePoint> coverage;    // or a coverage ramp (states in a national run)
+  std::string origin;                     // "file:line" where it was declared
+};
+
+/// The rules in force for one jurisdiction during one period, after applying
+/// every policy active then, in file order, to the scenario's defaults.
+struct RuleSet {
+  // sharing
+  bool no_sharing = false;                // prints never reach IDENT
+  bool no_local_notification = false;     // ICE still gets the IAR; the jail does not
+  bool post_conviction_only = false;      // prints reach IDENT only at conviction
+  bool freeze_rollout = false;            // coverage stays at its level at the policy's start
+  // ICE decision, by level: P(detainer), P(notification request instead)
+  PerLevel<double> p_detainer{0.9, 0.7, 0.5, 0.4};
+  PerLevel<double> p_notification{0, 0, 0, 0};
+  // the jail's response to a detainer
+  PerLevel<bool> honor_level{true, true, true, true};
+  double honor_share = 1.0;               // P(honour) when the level is honoured (e.g. judicial warrant share)
+  sim::Duration max_hold_business = 48 * sim::kHour;
+  // local arrest bias: multiplier on a group's booking rate for a charge class
+  PerGroup<PerCharge<double>> arrest_bias = [] {
+    PerGroup<PerCharge<double>> m{};
+    for (auto& r : m) r.fill(1.0);
+    return m;
+  }();
+  // SC levels of the extra bookings an arrest bias > 1 adds (e.g. pretext stops
+  // of people with no record); unset: the jurisdiction's level_given_charge
+  PerGroup<PerCharge<std::optional<PerLevel<double>>>> bias_levels{};
+};
+
+/// Where a policy applies.
+struct Scope {
+  enum class Kind { all, states, jurisdictions } kind = Kind::all;
+  std::vector<std::string> ids;
+  bool covers(const Jurisdiction& j) const;
+};
+
+/// A dated policy: plain data plus the function that applies it to a RuleSet.
+/// The policy registry (models/policies.*) is the one place that knows policy
+/// types; the loader asks it to turn a YAML entry into a PolicySpec.
+struct PolicySpec {
+  std::string type;                       // e.g. "opt_out"
+  std::string summary;                    // human-readable, e.g. "opt_out no_local_notification"
+  sim::Date from;
+  std::optional<sim::Date> to;            // exclusive
+  Scope scope;
+  std::function<void(RuleSet&)> apply;
+  std::string origin;                     // "file:line"
+};
+
+/// Free parameters for calibration (issue: calibration), declared in the scenario.
+struct CalibrationParam {
+  std::string path;                       // scenario key path, e.g. "defaults.pipeline.pickup_probability"
+  double lower = 0, upper = 0;
+  std::string origin;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string path;                       // file it came from ("<text>" for inline YAML)
+  std::string resolved_yaml;              // after extends + overrides, for the record
+  sim::Date start{}, end{};               // simulated period [start, end]
+  std::optional<sim::Date> bookings_until;  // last day with new bookings (default: end); the run goes on to end
+  std::uint64_t seed = 1;
+  std::size_t replications = 10;
+  double volume_scale = 1.0;              // multiplies every booking rate (quick runs, tests)
+  bool abstract = false;                  // a base meant only to be extended: not runnable
+  RuleSet base_rules;                     // ICE priorities etc. before any dated policy
+  PipelineParams pipeline;
+  CostParams costs;
+  std::vector<Jurisdiction> jurisdictions;
+  std::optional<NationalSpec> national;   // when the jurisdictions were built from data
+  std::vector<PolicySpec> policies;       // in file order
+  std::vector<CalibrationParam> calibrate;
+
+  sim::Time horizon() const;              // seconds from start to the end of `end`
+  const Jurisdiction* find_jurisdiction(std::string_view id) const;
+};
+
+}  // namespace scsim
