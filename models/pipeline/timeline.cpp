@@ -59,7 +59,7 @@ std::vector<RuleSegment> rule_timeline(const Scenario& sc, const Jurisdiction& j
     for (const auto& pol : sc.policies) {
       if (!pol.scope.covers(jur)) continue;
       const bool active = cal.to_time(pol.from) <= from && (!pol.to || cal.to_time(*pol.to) > from);
-      if (active && pol.apply) pol.apply(seg.rules);
+      if (active) pol.apply(seg.rules);
     }
     if (seg.rules.freeze_rollout && !was_frozen) frozen_at = rollout.coverage(from);
     was_frozen = seg.rules.freeze_rollout;

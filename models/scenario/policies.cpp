@@ -117,15 +117,20 @@ struct IceKeys {
   std::optional<std::size_t> preset;
   PerLevel<double> detainer{kUnset, kUnset, kUnset, kUnset};
   PerLevel<double> notification{kUnset, kUnset, kUnset, kUnset};
-  void apply(RuleSet& r) const {
-    if (preset) {
-      r.p_detainer = kPresets[*preset].p_detainer;
-      r.p_notification = kPresets[*preset].p_notification;
-    }
+  void patch(RulePatch& r) const {
     for (std::size_t l = 0; l < kLevels; ++l) {
+      if (preset) {
+        r.p_detainer[l] = kPresets[*preset].p_detainer[l];
+        r.p_notification[l] = kPresets[*preset].p_notification[l];
+      }
       if (!std::isnan(detainer[l])) r.p_detainer[l] = detainer[l];
       if (!std::isnan(notification[l])) r.p_notification[l] = notification[l];
     }
+  }
+  void apply(RuleSet& r) const {
+    RulePatch p;
+    patch(p);
+    p.apply(r);
   }
 };
 
@@ -136,15 +141,21 @@ struct DetainerKeys {
   std::vector<std::size_t> levels;
   double share_honored = 0.05;
   std::optional<sim::Duration> max_hold;
-  void apply(RuleSet& r) const {
+  void patch(RulePatch& r) const {
     if (rule) {
-      r.honor_level.fill(*rule != decline_all && *rule != honor_levels);
-      r.honor_share = 1.0;
+      PerLevel<bool> honored;
+      honored.fill(*rule != decline_all && *rule != honor_levels);
       if (*rule == honor_levels)
-        for (auto l : levels) r.honor_level[l] = true;
-      if (*rule == require_judicial_warrant) r.honor_share = share_honored;
+        for (auto l : levels) honored[l] = true;
+      r.honor_level = honored;
+      r.honor_share = *rule == require_judicial_warrant ? share_honored : 1.0;
     }
     if (max_hold) r.max_hold_business = *max_hold;
+  }
+  void apply(RuleSet& r) const {
+    RulePatch p;
+    patch(p);
+    p.apply(r);
   }
 };
 
@@ -183,7 +194,7 @@ struct Registry {
   Registry();
 
   /// Registers one policy type: P derives from PolicyCommon; `declare` adds its keys;
-  /// `finish` checks the entry, sets spec.apply (and configure) and returns the summary detail.
+  /// `finish` checks the entry, sets spec.patch (and configure) and returns the summary detail.
   template <class P>
   void add_type(std::string name, std::string help, const std::function<void(Section<P>&)>& declare,
                 std::function<std::string(const Node&, const std::string&, const P&, ParsedPolicy&)> finish,
@@ -339,7 +350,7 @@ Registry::Registry() {
       },
       [](const Node&, const std::string&, const OptOut& p, ParsedPolicy& out) {
         const bool no_sharing = p.mode == 0;
-        out.spec.apply = [no_sharing](RuleSet& r) { (no_sharing ? r.no_sharing : r.no_local_notification) = true; };
+        (no_sharing ? out.spec.patch.no_sharing : out.spec.patch.no_local_notification) = true;
         return std::string(no_sharing ? "no_sharing" : "no_local_notification");
       });
 
@@ -361,11 +372,9 @@ Registry::Registry() {
         if (p.scope.kind != Scope::Kind::states)
           fail(key_node(entry, "scope").where, join(path, "scope"), "state_refuses needs scope: {states: [..]}");
         const std::size_t effect = p.effect;
-        out.spec.apply = [effect](RuleSet& r) {
-          r.freeze_rollout = true;
-          if (effect == 1) r.no_local_notification = true;
-          if (effect == 2) r.no_sharing = true;
-        };
+        out.spec.patch.freeze_rollout = true;
+        out.spec.patch.no_local_notification = effect == 1;
+        out.spec.patch.no_sharing = effect == 2;
         return effect == 0 ? std::string() : std::string(effect == 1 ? "no_local_notification" : "no_sharing");
       });
 
@@ -376,7 +385,7 @@ Registry::Registry() {
       "acquitted are never checked.",
       [](Section<PostConviction>&) {},
       [](const Node&, const std::string&, const PostConviction&, ParsedPolicy& out) {
-        out.spec.apply = [](RuleSet& r) { r.post_conviction_only = true; };
+        out.spec.patch.post_conviction_only = true;
         return std::string();
       });
 
@@ -388,8 +397,7 @@ Registry::Registry() {
       [this](Section<DetainerPolicy>& s) { s.include(detainers); },
       [](const Node& entry, const std::string& path, const DetainerPolicy& p, ParsedPolicy& out) {
         if (!p.rule) fail(entry.where, join(path, "rule"), "required key 'rule' is missing");
-        const DetainerKeys keys = p;
-        out.spec.apply = [keys](RuleSet& r) { keys.apply(r); };
+        static_cast<const DetainerKeys&>(p).patch(out.spec.patch);
         std::string detail = kRules[*p.rule];
         if (*p.rule == DetainerKeys::honor_levels) detail += " " + level_list(p.levels);
         if (*p.rule == DetainerKeys::require_judicial_warrant) detail += " " + schema::render_number(p.share_honored);
@@ -446,13 +454,10 @@ Registry::Registry() {
         const std::vector<std::size_t> cs = p.charges ? *p.charges : std::vector<std::size_t>{*p.charge};
         const std::size_t g = p.group;
         const double m = p.multiplier;
-        const auto levels = p.levels;
-        out.spec.apply = [g, cs, m, levels](RuleSet& r) {
-          for (auto c : cs) {
-            r.arrest_bias[g][c] *= m;
-            if (levels) r.bias_levels[g][c] = levels;
-          }
-        };
+        for (auto c : cs) {
+          out.spec.patch.bias_multiplier[g][c] *= m;
+          if (p.levels) out.spec.patch.bias_levels[g][c] = p.levels;
+        }
         std::string detail = std::string(kGroupNames[g]) + " ";
         for (std::size_t i = 0; i < cs.size(); ++i) detail += (i ? "," : "") + std::string(kChargeNames[cs[i]]);
         return detail + " x" + schema::render_number(m);
@@ -467,8 +472,7 @@ Registry::Registry() {
         if (!p.preset && !entry.find("detainer_probability") && !entry.find("notification_probability"))
           fail(entry.where, join(path, "preset"),
                "ice_priorities needs a preset or detainer/notification probabilities");
-        const IceKeys keys = p;
-        out.spec.apply = [keys](RuleSet& r) { keys.apply(r); };
+        static_cast<const IceKeys&>(p).patch(out.spec.patch);
         std::string detail = p.preset ? std::string(kPresets[*p.preset].name) : std::string();
         if (entry.find("detainer_probability") || entry.find("notification_probability"))
           detail += detail.empty() ? "explicit" : " with explicit levels";
@@ -504,7 +508,6 @@ Registry::Registry() {
         if (!p.from) out.spec.from = p.activation ? *p.activation : p.coverage->front().date;
         const auto activation = p.activation;
         const auto ramp = p.coverage.value_or(std::vector<CoveragePoint>{});
-        out.spec.apply = [](RuleSet&) {};
         out.configure = [activation, ramp](Jurisdiction& j) {
           j.activation = activation;
           j.coverage = ramp;

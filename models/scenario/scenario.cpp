@@ -61,4 +61,23 @@ const Jurisdiction* Scenario::find_jurisdiction(std::string_view id) const {
   return nullptr;
 }
 
+void RulePatch::apply(RuleSet& r) const {
+  r.no_sharing = r.no_sharing || no_sharing;
+  r.no_local_notification = r.no_local_notification || no_local_notification;
+  r.post_conviction_only = r.post_conviction_only || post_conviction_only;
+  r.freeze_rollout = r.freeze_rollout || freeze_rollout;
+  for (std::size_t l = 0; l < kLevels; ++l) {
+    if (p_detainer[l]) r.p_detainer[l] = *p_detainer[l];
+    if (p_notification[l]) r.p_notification[l] = *p_notification[l];
+  }
+  if (honor_level) r.honor_level = *honor_level;
+  if (honor_share) r.honor_share = *honor_share;
+  if (max_hold_business) r.max_hold_business = *max_hold_business;
+  for (std::size_t g = 0; g < kGroups; ++g)
+    for (std::size_t c = 0; c < kCharges; ++c) {
+      if (bias_multiplier[g][c] != 1.0) r.arrest_bias[g][c] *= bias_multiplier[g][c];
+      if (bias_levels[g][c]) r.bias_levels[g][c] = bias_levels[g][c];
+    }
+}
+
 }  // namespace scsim

@@ -175,6 +175,25 @@ struct RuleSet {
   PerGroup<PerCharge<std::optional<PerLevel<double>>>> bias_levels{};
 };
 
+/// What a policy changes in the rules in force: plain data, so a resolved
+/// scenario can be written and read back (models/scenario/json.hpp) and the
+/// browser build needs no policy code. Flags set true, probabilities and the
+/// jail's response replace, arrest-bias multipliers multiply.
+struct RulePatch {
+  bool no_sharing = false, no_local_notification = false, post_conviction_only = false, freeze_rollout = false;
+  PerLevel<std::optional<double>> p_detainer{}, p_notification{};
+  std::optional<PerLevel<bool>> honor_level;
+  std::optional<double> honor_share;
+  std::optional<sim::Duration> max_hold_business;
+  PerGroup<PerCharge<double>> bias_multiplier = [] {
+    PerGroup<PerCharge<double>> m{};
+    for (auto& r : m) r.fill(1.0);
+    return m;
+  }();
+  PerGroup<PerCharge<std::optional<PerLevel<double>>>> bias_levels{};
+  void apply(RuleSet& r) const;
+};
+
 /// Where a policy applies.
 struct Scope {
   enum class Kind { all, states, jurisdictions } kind = Kind::all;
@@ -182,7 +201,7 @@ struct Scope {
   bool covers(const Jurisdiction& j) const;
 };
 
-/// A dated policy: plain data plus the function that applies it to a RuleSet.
+/// A dated policy: plain data, including what it does to the rules (RulePatch).
 /// The policy registry (models/policies.*) is the one place that knows policy
 /// types; the loader asks it to turn a YAML entry into a PolicySpec.
 struct PolicySpec {
@@ -191,8 +210,9 @@ struct PolicySpec {
   sim::Date from;
   std::optional<sim::Date> to;            // exclusive
   Scope scope;
-  std::function<void(RuleSet&)> apply;
+  RulePatch patch;                        // what it changes while in force
   std::string origin;                     // "file:line"
+  void apply(RuleSet& r) const { patch.apply(r); }
 };
 
 /// Free parameters for calibration (issue: calibration), declared in the scenario.
