@@ -171,6 +171,8 @@ constexpr std::array<std::string_view, 51> kStates{
     "KY", "LA", "MA", "MD", "ME", "MI", "MN", "MO", "MS", "MT", "NC", "ND", "NE", "NH", "NJ", "NM", "NV",
     "NY", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VA", "VT", "WA", "WI", "WV", "WY"};
 
+constexpr double kMaxCount = 1e9;
+
 bool is_state_code(std::string_view s) { return std::find(kStates.begin(), kStates.end(), s) != kStates.end(); }
 
 [[noreturn]] void csv_error(const std::string& path, int line, int column, std::string_view key,
@@ -548,6 +550,9 @@ std::vector<StateJailRow> parse_state_jails_csv(std::string_view text, const std
       auto v = parse_number(f.text);
       if (!v) csv_error(path, line_no, f.column, kColumns[i], "'" + std::string(f.text) + "' is not a number");
       if (*v < 0) csv_error(path, line_no, f.column, kColumns[i], "'" + std::string(f.text) + "' is negative");
+      // Counts of people in one state: beyond this they are a typo, and sums over states would overflow.
+      if (*v > kMaxCount)
+        csv_error(path, line_no, f.column, kColumns[i], "'" + std::string(f.text) + "' is more people than live in the US");
       return v;
     };
     StateJailRow r;

@@ -94,24 +94,17 @@ std::string read_file(const std::filesystem::path& path, const std::string& disp
   return text;
 }
 
-void check_text(std::string_view text, const std::string& display, const std::string& key) {
-  int line = 1, column = 1;
+std::optional<TextProblem> find_text_problem(std::string_view text) {
+  char buf[64];
   for (std::size_t i = 0; i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);
-    auto fail = [&](const std::string& why) {
-      throw ScenarioError(display, line, column, key, why + "; is this a text file?", ScenarioError::Kind::input);
-    };
-    if (c == '\n') {
-      ++line, column = 1, ++i;
-      continue;
-    }
     if (c < 0x80) {
-      if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7F) {
-        char buf[48];
+      const bool allowed = c >= 0x20 || c == '\t' || c == '\n' || (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n');
+      if (!allowed || c == 0x7F) {
         std::snprintf(buf, sizeof buf, "control character 0x%02x", c);
-        fail(buf);
+        return TextProblem{i, buf};
       }
-      ++column, ++i;
+      ++i;
       continue;
     }
     // A well-formed UTF-8 sequence: no overlong forms, no surrogates, at most U+10FFFF.
@@ -124,12 +117,29 @@ void check_text(std::string_view text, const std::string& display, const std::st
            !(n == 4 && c == 0xF0 && c1 < 0x90) && !(n == 4 && (c > 0xF4 || (c == 0xF4 && c1 >= 0x90)));
     }
     if (!ok) {
-      char buf[48];
       std::snprintf(buf, sizeof buf, "invalid UTF-8 (byte 0x%02x)", c);
-      fail(buf);
+      return TextProblem{i, buf};
     }
-    ++column, i += n;
+    if (n == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0) {  // C1: U+0080..U+009F
+      std::snprintf(buf, sizeof buf, "control character U+%04X", static_cast<unsigned char>(text[i + 1]));
+      return TextProblem{i, buf};
+    }
+    i += n;
   }
+  return std::nullopt;
+}
+
+void check_text(std::string_view text, const std::string& display, const std::string& key) {
+  const auto problem = find_text_problem(text);
+  if (!problem) return;
+  // Line and column (in characters) of the offending byte.
+  int line = 1, column = 1;
+  for (std::size_t i = 0; i < problem->offset; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') ++line, column = 1;
+    else if ((c & 0xC0) != 0x80) ++column;
+  }
+  throw ScenarioError(display, line, column, key, problem->why + "; is this a text file?", ScenarioError::Kind::input);
 }
 
 }  // namespace scsim::parse

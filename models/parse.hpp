@@ -6,6 +6,7 @@
 /// read without end.
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -45,6 +46,15 @@ std::string why_not(NumberStatus status, std::string_view text, std::string_view
 /// `what` names the file in messages ("scenario file", "targets file").
 std::string read_file(const std::filesystem::path& path, const std::string& display, std::size_t max_bytes,
                       const std::string& key, std::string_view what);
+
+/// Where (byte offset) and why `text` is not clean UTF-8 text: NUL and other
+/// control characters (C0 other than tab, LF and a CR before LF; DEL; C1),
+/// malformed or overlong UTF-8, surrogates. Nothing when it is clean.
+struct TextProblem {
+  std::size_t offset = 0;
+  std::string why;
+};
+std::optional<TextProblem> find_text_problem(std::string_view text);
 
 /// Fails with a ScenarioError at the offending line and column unless `text`
 /// is UTF-8 without NUL or control characters other than tab, LF and CR (a

@@ -1,6 +1,7 @@
 #include "models/scenario_loader.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <unordered_set>
 
@@ -373,9 +374,13 @@ void Declarations::declare_jurisdiction() {
                                      : "bookings_per_day"),
                pop || turnover ? "jail_population and annual_turnover go together"
                                : "required: bookings_per_day, or jail_population with annual_turnover");
-        if (!bpd)
+        if (!bpd) {
           j.bookings_per_day = schema::read_number(*pop, join(path, "jail_population"), population_key) *
                                schema::read_number(*turnover, join(path, "annual_turnover"), turnover_key) / 365.0;
+          if (!std::isfinite(j.bookings_per_day) || !(j.bookings_per_day > 0))
+            fail(schema::blame({turnover}, pop->where), join(path, "jail_population"),
+                 "jail_population x annual_turnover / 365 is not a usable booking rate");
+        }
         if (j.activation && !j.coverage.empty())
           fail(schema::blame({m.find("activation")}, m.find("coverage")->where), join(path, "coverage"),
                "give either activation or coverage, not both");

@@ -406,6 +406,11 @@ Dist read_dist(const Node& n, const std::string& path) {
       break;
   }
   d.prepare();
+  // The sampler multiplies by the scale: an infinite or vanishing one (a shape far too small for the
+  // mean) would give NaN or infinite durations.
+  const bool scaled = d.kind == Dist::Kind::gamma || d.kind == Dist::Kind::weibull;
+  if (!std::isfinite(d.p1_) || !std::isfinite(d.p2_) || (scaled && !(d.p1_ > 0)) || !std::isfinite(d.analytic_mean()))
+    fail(n.where, path, "the parameters of this " + kinds[kind] + " are beyond what the sampler can draw from");
   return d;
 }
 

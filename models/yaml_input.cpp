@@ -57,6 +57,9 @@ class TreeBuilder final : public YAML::EventHandler {
       fail(at(mark), path(), std::string(is_key ? "a key" : "a value") + " of " + std::to_string(value.size()) +
                                  " bytes; the limit is " + std::to_string(max) + " (models/limits.hpp)",
            Kind::input);
+    // Values are printed (names in tables, messages): no terminal control characters, valid UTF-8.
+    if (const auto problem = parse::find_text_problem(value))
+      fail(at(mark), path(), std::string(is_key ? "a key" : "a value") + " with " + problem->why, Kind::input);
     Node n{Node::Kind::scalar, value, {}, {}, at(mark)};
     add(std::move(n));
   }
