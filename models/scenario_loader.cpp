@@ -743,7 +743,7 @@ Every key below is validated when a scenario is loaded; a problem is reported as
 | probability | a number in [0, 1] |
 | money | a plain number of US dollars (of the year given beside it) |
 | date | `YYYY-MM-DD` |
-| duration | a number with a unit: `30s`, `27min`, `2h`, `48h`, `3d`, `1.5d`, `2w`; it must come to whole seconds and is never negative; a bare number is an error |
+| duration | a number with a unit: `30s`, `27min`, `2h`, `48h`, `3d`, `1.5d`, `2w`; it must come to whole seconds, is never negative and at most 100 years (`36525d`); a bare number is an error |
 | enum | one of the listed names |
 | shares | a map of the listed names to numbers in [0, 1] summing to 1 (within 1e-6); a partial map changes only the names given, the sum is checked afterwards |
 | probabilities | a map of the listed names to probabilities; partial maps change only the names given |
@@ -766,6 +766,18 @@ Every key below is validated when a scenario is loaded; a problem is reported as
   style. Messages name `<override>` with the override's position as the line.
 - `defaults` apply to every jurisdiction; a jurisdiction's own keys override them key by key.
 - Optional keys accept `~` (null) for "not given".
+
+## Limits
+
+Scenario files may come from anyone, so they are read under limits (`models/limits.hpp`), each far
+above what the shipped scenarios use; going past one is an error naming the file and line:
+at most 512 KiB per file, 100,000 YAML values per load (all files of the extends chain and the
+overrides together), lists and maps nested 32 deep, values of 64 KiB and keys of 256 bytes, 16 files
+in an extends chain, 1,000 overrides of 64 KiB each. Files must be UTF-8 text: NUL and other control
+characters (tab and line ends aside) are refused, in the file and in values written with escapes.
+YAML anchors and aliases (`&name`, `*name`, `<<:`) are refused: share values with `extends`.
+Numbers must be finite (`.nan`, `.inf`, `nan`, `1e999` are errors), integers must fit the key,
+and the period must lie within 1990-2099, the years of the simulator's holiday calendar.
 )";
   std::string md = schema::markdown(decl().root, "Scenario file reference", intro);
   md +=
