@@ -1,7 +1,5 @@
 #include "models/schema.hpp"
 
-#include "models/parse.hpp"
-
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -10,6 +8,8 @@
 #include <map>
 #include <set>
 #include <sstream>
+
+#include "models/parse.hpp"
 
 namespace scsim {
 
