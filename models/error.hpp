@@ -1,6 +1,7 @@
 #pragma once
 /// The error every reader of scsim's input throws (scenario files, overrides,
 /// targets and data CSVs).
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 #include <string_view>
