@@ -12,6 +12,7 @@
 #include <unsupported/Eigen/NonLinearOptimization>
 
 #include "analysis/analytic.hpp"
+#include "models/scenario/parse.hpp"
 #include "models/scenario/loader.hpp"
 #include "models/scenario/schema.hpp"
 
@@ -28,22 +29,34 @@ std::string fmt(double v, int digits = 9) {
   return buf;
 }
 
+/// A number written by fmt or in a scenario; NaN for anything that is not a finite number.
+double number(std::string_view s) {
+  const auto v = parse::to_double(s);
+  return v ? v.value : std::numeric_limits<double>::quiet_NaN();
+}
+
+/// The index in "policies[N]..." (N up to the first ']'), or -1.
+long policy_index(const std::string& path) {
+  const auto close = path.find(']');
+  const auto v = parse::to_integer(std::string_view(path).substr(9, close == std::string::npos ? 0 : close - 9));
+  return v && v.value >= 0 && v.value <= std::numeric_limits<int>::max() ? static_cast<long>(v.value) : -1;
+}
+
 /// 6 significant digits: what the calibrated file records.
-double round6(double v) { return v == 0 ? 0 : std::stod(fmt(v, 6)); }
+double round6(double v) { return v == 0 ? 0 : number(fmt(v, 6)); }
 
 /// "file:line" (as the loader records origins) -> ScenarioError coordinates.
 [[noreturn]] void fail_at(const std::string& origin, const std::string& key, const std::string& msg) {
   std::string file = origin;
   int line = 0;
   if (auto pos = file.rfind(':'); pos != std::string::npos) {
-    try {
-      line = std::stoi(file.substr(pos + 1));
+    if (const auto v = parse::to_integer(std::string_view(file).substr(pos + 1));
+        v && v.value >= 0 && v.value <= std::numeric_limits<int>::max()) {
+      line = static_cast<int>(v.value);
       file.resize(pos);
-    } catch (const std::exception&) {
-      line = 0;
     }
   }
-  throw ScenarioError(file, line, 0, key, msg);
+  throw ScenarioError(file, line, 0, key, msg, ScenarioError::Kind::input);
 }
 
 /// One free parameter and how to write it into a scenario.
@@ -68,15 +81,7 @@ struct SharesGroup {
   std::vector<int> param_of;  // parameter index per entry, -1 if not calibrated
 };
 
-double number_of(const YNode& n) {
-  try {
-    std::size_t used = 0;
-    const double v = std::stod(n.scalar, &used);
-    if (used == n.scalar.size()) return v;
-  } catch (const std::exception&) {
-  }
-  return std::numeric_limits<double>::quiet_NaN();
-}
+double number_of(const YNode& n) { return number(n.scalar); }
 
 std::vector<std::string> split_path(const std::string& path) {
   std::vector<std::string> segs;
@@ -144,7 +149,9 @@ void Problem::prepare() {
                                 "' has no analytic expectation, so calibrate cannot fit it (check-targets can check it)");
   }
   auto src = std::make_shared<schema::SourceFile>(schema::SourceFile{"<resolved " + file_.string() + ">", file_.parent_path()});
-  YNode tree = schema::parse(sc0_.resolved_yaml, src);
+  schema::ParseBudget trusted;  // our own emission of a tree that was loaded under the limits
+  trusted.bytes = std::max(trusted.bytes, sc0_.resolved_yaml.size());
+  YNode tree = schema::parse(sc0_.resolved_yaml, src, trusted);
   std::set<std::string> seen;
   std::vector<bool> pattern_used(opt_.free.size(), false);
   for (const auto& c : sc0_.calibrate) {
@@ -202,8 +209,7 @@ void Problem::prepare() {
                 "every entry of the shares map '" + p.map_path + "' is calibrated; leave one free to take the remainder");
     }
     if (c.path.rfind("policies[", 0) == 0) {
-      const auto close = c.path.find(']');
-      p.policy = std::stol(c.path.substr(9, close - 9));
+      p.policy = policy_index(c.path);
       const YNode* list = tree.find("policies");
       if (!list || !list->is_sequence() || p.policy < 0 || std::size_t(p.policy) >= list->items.size())
         fail_at(c.origin, "calibrate", "'" + c.path + "': no such policy");
@@ -252,10 +258,10 @@ std::vector<std::string> Problem::overrides(const Eigen::VectorXd& u, bool inclu
     for (std::size_t i = 0; i < g.names.size(); ++i) {
       if (g.param_of[i] >= 0) v[i] = theta(std::size_t(g.param_of[i]), u(g.param_of[i]));
       else v[i] = free_orig > 0 ? g.original[i] / free_orig * rest : rest / double(n_free);
-      v[i] = std::stod(fmt(v[i]));
+      v[i] = number(fmt(v[i]));
       if (i != last_free) others += v[i];
     }
-    v[last_free] = std::stod(fmt(1.0 - others));
+    v[last_free] = number(fmt(1.0 - others));
     for (std::size_t i = 0; i < g.names.size(); ++i) o.push_back(g.map_path + "." + g.names[i] + "=" + fmt(v[i]));
   }
   return o;
@@ -266,8 +272,12 @@ std::optional<Eigen::VectorXd> Problem::values(const Eigen::VectorXd& u) {
   Scenario sc;
   try {
     sc = load_scenario(file_, overrides(u));
-  } catch (const ScenarioError&) {
-    return std::nullopt;  // e.g. a shares remainder below 0, or P(detainer) + P(notification) > 1
+  } catch (const ScenarioError& e) {
+    // A value the trial parameters make invalid (a shares remainder below 0, or
+    // P(detainer) + P(notification) > 1) is a point to steer away from; a file
+    // that cannot be read, or no longer parses, ends the fit with its error.
+    if (e.kind != ScenarioError::Kind::value) throw;
+    return std::nullopt;
   }
   AnalyticOptions ao;
   ao.follow_days = 0;
@@ -531,9 +541,8 @@ void write_path(YNode& out, const YNode& tree, const std::string& path, const YN
     // A list item, selected by index or id.
     const YNode* titem = nullptr;
     if (tn && tn->is_sequence()) {
-      char* end = nullptr;
-      const long idx = std::strtol(sel.c_str(), &end, 10);
-      if (end && *end == '\0' && idx >= 0 && std::size_t(idx) < tn->items.size()) titem = &tn->items[std::size_t(idx)];
+      const auto idx = parse::to_integer(sel);
+      if (idx && idx.value >= 0 && std::size_t(idx.value) < tn->items.size()) titem = &tn->items[std::size_t(idx.value)];
       else
         for (const auto& it : tn->items)
           if (const YNode* id = it.find("id"); id && id->scalar == sel) titem = &it;
@@ -582,7 +591,9 @@ std::string calibrated_scenario_yaml(const CalibrationResult& r, const Targets& 
   const std::string rel = fs::relative(original, out_dir).generic_string();
   const Scenario sc = load_scenario(r.scenario);
   auto src = std::make_shared<schema::SourceFile>(schema::SourceFile{"<resolved>", original.parent_path()});
-  const YNode tree = schema::parse(sc.resolved_yaml, src);
+  schema::ParseBudget trusted;  // our own emission of a tree that was loaded under the limits
+  trusted.bytes = std::max(trusted.bytes, sc.resolved_yaml.size());
+  const YNode tree = schema::parse(sc.resolved_yaml, src, trusted);
 
   YNode out = map_node();
   out.set("name", scalar(sc.name + " (calibrated)"), out.where);
@@ -596,7 +607,7 @@ std::string calibrated_scenario_yaml(const CalibrationResult& r, const Targets& 
     const std::string& path = kv.first;
     if (path.rfind("policies[", 0) == 0) {
       const auto close = path.find(']');
-      policy_values[std::stol(path.substr(9, close - 9))].emplace_back(path.substr(close + 2), kv.second);
+      policy_values[policy_index(path)].emplace_back(path.substr(close + 2), kv.second);
     } else {
       write_path(out, tree, path, schema::parse(kv.second, value_src));
     }
@@ -622,8 +633,8 @@ std::string calibrated_scenario_yaml(const CalibrationResult& r, const Targets& 
         for (const auto& [key, value] : fitted->second) {
           std::string v = value;
           if (type == "arrest_bias" && key == "multiplier") {
-            const double o = std::stod(orig.find("multiplier")->scalar);
-            v = fmt(o > 0 ? std::stod(value) / o : std::stod(value));
+            const double o = number(orig.find("multiplier")->scalar);
+            v = fmt(o > 0 ? number(value) / o : number(value));
           }
           write_path(copy, orig, key, schema::parse(v, value_src));
         }

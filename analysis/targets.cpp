@@ -1,13 +1,13 @@
 #include "analysis/targets.hpp"
 
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <limits>
-#include <fstream>
-#include <sstream>
 
-#include "models/scenario/schema.hpp"  // ScenarioError, did_you_mean
+#include "models/scenario/csv.hpp"
+#include "models/scenario/limits.hpp"
+#include "models/scenario/parse.hpp"
+#include "models/scenario/schema.hpp"  // did_you_mean
 
 namespace scsim {
 
@@ -15,66 +15,8 @@ namespace {
 
 constexpr std::array<std::string_view, 6> kColumns{"metric", "scope", "as_of", "value", "tolerance", "source"};
 
-struct Field {
-  std::string text;
-  int column = 1;  // 1-based character column where the field starts
-};
-
 [[noreturn]] void fail(const std::string& file, int line, int column, std::string_view key, const std::string& msg) {
   throw ScenarioError(file, line, column, std::string(key), msg);
-}
-
-/// Splits one CSV line (RFC 4180 quoting: "a, b" and "" for a quote).
-std::vector<Field> split(std::string_view line, const std::string& file, int line_no) {
-  std::vector<Field> out;
-  std::size_t i = 0;
-  for (;;) {
-    Field f;
-    f.column = static_cast<int>(i) + 1;
-    if (i < line.size() && line[i] == '"') {
-      ++i;
-      for (;;) {
-        if (i >= line.size()) fail(file, line_no, f.column, kColumns[std::min(out.size(), kColumns.size() - 1)], "unterminated quote");
-        if (line[i] == '"') {
-          if (i + 1 < line.size() && line[i + 1] == '"') {
-            f.text += '"';
-            i += 2;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        f.text += line[i++];
-      }
-      if (i < line.size() && line[i] != ',')
-        fail(file, line_no, static_cast<int>(i) + 1, kColumns[std::min(out.size(), kColumns.size() - 1)],
-             "unexpected text after a closing quote");
-    } else {
-      const std::size_t comma = line.find(',', i);
-      f.text = std::string(line.substr(i, comma == std::string_view::npos ? std::string_view::npos : comma - i));
-      i = comma == std::string_view::npos ? line.size() : comma;
-    }
-    // Surrounding spaces are layout, not content.
-    const auto b = f.text.find_first_not_of(' ');
-    const auto e = f.text.find_last_not_of(' ');
-    if (b == std::string::npos) f.text.clear();
-    else {
-      f.column += static_cast<int>(b);
-      f.text = f.text.substr(b, e - b + 1);
-    }
-    out.push_back(std::move(f));
-    if (i >= line.size()) break;
-    ++i;  // the comma
-  }
-  return out;
-}
-
-std::optional<double> parse_double(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  double v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || p != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
 }
 
 std::vector<std::string> metric_names() {
@@ -96,18 +38,21 @@ std::string Target::label() const { return metric + " " + scope + " " + sim::for
 Targets parse_targets(std::string_view text, const std::string& file) {
   Targets out;
   out.path = file;
-  std::istringstream in{std::string(text)};
-  std::string raw;
+  if (text.size() > limits::kTargetsBytes)
+    throw ScenarioError(file, 0, 0, "",
+                        "targets file larger than " + std::to_string(limits::kTargetsBytes >> 10) +
+                            " KiB, the limit for it (models/limits.hpp)",
+                        ScenarioError::Kind::input);
+  parse::check_text(text, file, "");
+  csv::Reader reader(text, file, kColumns);
+  std::string_view line;
   int line_no = 0;
   bool header = false;
-  while (std::getline(in, raw)) {
-    ++line_no;
-    if (!raw.empty() && raw.back() == '\r') raw.pop_back();
-    std::string_view line = raw;
-    if (line_no == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // UTF-8 BOM
+  while (reader.next(line)) {
+    line_no = reader.line();
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
     if (line.front() == '#') continue;
-    auto fields = split(line, file, line_no);
+    const auto fields = reader.split(line);
     if (!header) {
       for (std::size_t i = 0; i < kColumns.size(); ++i) {
         if (i >= fields.size())
@@ -159,18 +104,22 @@ Targets parse_targets(std::string_view text, const std::string& file) {
     } catch (const std::exception&) {
       fail(file, line_no, fields[2].column, "as_of", "'" + fields[2].text + "' is not a date (YYYY-MM-DD)");
     }
-    auto v = parse_double(fields[3].text);
-    if (!v) fail(file, line_no, fields[3].column, "value", "'" + fields[3].text + "' is not a number");
-    if (!(*v > 0)) fail(file, line_no, fields[3].column, "value", "must be positive (errors are relative to it)");
-    if (t.is_ratio() && *v > 1)
+    const auto v = parse::to_double(fields[3].text);
+    if (!v) {
+      const bool syntax = v.status == parse::NumberStatus::syntax;
+      fail(file, line_no, fields[3].column, "value",
+           syntax ? "'" + fields[3].text + "' is not a number" : parse::why_not(v.status, fields[3].text, "a number"));
+    }
+    if (!(v.value > 0)) fail(file, line_no, fields[3].column, "value", "must be positive (errors are relative to it)");
+    if (t.is_ratio() && v.value > 1)
       fail(file, line_no, fields[3].column, "value", "a ratio of counts of the same people is at most 1, got " + fields[3].text);
-    t.value = *v;
+    t.value = v.value;
     std::string tol = fields[4].text;
     const bool percent = !tol.empty() && tol.back() == '%';
     if (percent) tol.pop_back();
-    auto tv = parse_double(tol);
+    const auto tv = parse::to_double(tol);
     if (!tv) fail(file, line_no, fields[4].column, "tolerance", "'" + fields[4].text + "' is not a number (0.05 or 5%)");
-    t.tolerance = percent ? *tv / 100 : *tv;
+    t.tolerance = percent ? tv.value / 100 : tv.value;
     if (!(t.tolerance > 0 && t.tolerance < 1))
       fail(file, line_no, fields[4].column, "tolerance", "a relative tolerance in (0, 1) is expected, got " + fields[4].text);
     t.source = fields[5].text;
@@ -182,11 +131,7 @@ Targets parse_targets(std::string_view text, const std::string& file) {
 }
 
 Targets read_targets(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError(path, 0, 0, "", "cannot open the targets file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse_targets(ss.str(), path);
+  return parse_targets(csv::read_file(path, limits::kTargetsBytes, "", "the targets file"), path);
 }
 
 void validate_targets(const Targets& t, const Scenario& sc) {

@@ -5,7 +5,9 @@
 //     the period (or --from/--to, --jurisdiction): no simulation needed;
 //   - with --flows DIR, the mean simulated counts of a run's flows.csv (and,
 //     without a scenario, the branching shares those counts realised).
+#include <array>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -14,7 +16,10 @@
 #include "app/commands.hpp"
 #include "app/output.hpp"
 #include "analysis/analytic.hpp"
+#include "models/scenario/csv.hpp"
 #include "app/diagram.hpp"
+#include "models/scenario/limits.hpp"
+#include "models/scenario/parse.hpp"
 #include "models/scenario/loader.hpp"
 #include "models/pipeline/topology.hpp"
 #include "models/pipeline/trace.hpp"
@@ -31,24 +36,21 @@ struct GraphArgs {
 /// Mean count per topology edge from DIR/flows.csv (written by `scsim run --out DIR`).
 std::vector<double> read_flows(const std::string& dir) {
   const std::string path = dir + "/flows.csv";
-  std::ifstream f(path);
-  if (!f) throw UsageError("cannot read '" + path + "' (run `scsim run ... --out " + dir + "` first)");
+  if (!std::filesystem::is_regular_file(path))
+    throw UsageError("cannot read '" + path + "' (run `scsim run ... --out " + dir + "` first)");
+  static constexpr std::array<std::string_view, 3> kColumns{"from", "to", "mean_count"};
+  const std::string text = scsim::csv::read_file(path, scsim::limits::kSmallCsvBytes, "", "flows.csv");
+  scsim::csv::Reader reader(text, path, kColumns);
   std::map<std::pair<std::string, std::string>, double> m;
-  std::string line;
-  std::getline(f, line);
-  if (line != "from,to,mean_count") throw UsageError(path + ":1: unexpected header '" + line + "'");
-  int n = 1;
-  while (std::getline(f, line)) {
-    ++n;
-    std::istringstream ls(line);
-    std::string a, b, c;
-    if (!std::getline(ls, a, ',') || !std::getline(ls, b, ',') || !std::getline(ls, c))
-      throw UsageError(path + ":" + std::to_string(n) + ": expected from,to,mean_count");
-    try {
-      m[{a, b}] = std::stod(c);
-    } catch (const std::exception&) {
-      throw UsageError(path + ":" + std::to_string(n) + ": mean_count '" + c + "' is not a number");
-    }
+  std::string_view line;
+  if (!reader.next(line) || line != "from,to,mean_count")
+    throw UsageError(path + ":1: unexpected header '" + scsim::printable(line, 200) + "'");
+  while (reader.next(line)) {
+    const auto f = reader.split(line);
+    if (f.size() != 3) reader.fail(1, 0, "expected from,to,mean_count", scsim::ScenarioError::Kind::input);
+    const auto v = scsim::parse::to_double(f[2].text);
+    if (!v) reader.fail(f[2].column, 2, scsim::parse::why_not(v.status, f[2].text, "a count"));
+    m[{f[0].text, f[1].text}] = v.value;
   }
   const auto& tr = scsim::Topology::pipeline().transitions();
   std::vector<double> counts(tr.size(), 0.0);

@@ -17,7 +17,7 @@ import sys
 CORE = {"models/scenario/scenario.hpp", "models/scenario/scenario.cpp", "models/scenario/types.hpp",
         "models/scenario/error.hpp", "models/scenario/error.cpp", "models/scenario/json.hpp",
         "models/scenario/json.cpp", "models/scenario/parse.hpp", "models/scenario/parse.cpp",
-        "models/scenario/limits.hpp"}
+        "models/scenario/limits.hpp", "models/scenario/csv.hpp", "models/scenario/csv.cpp"}
 ALLOWED = {
     "sim": {"sim"},
     "scenario_core": {"sim", "scenario_core"},
@@ -27,7 +27,7 @@ ALLOWED = {
     "costs": {"sim", "scenario_core", "pipeline", "costs"},
     "analysis": {"sim", "scenario_core", "population", "scenario", "pipeline", "costs", "analysis"},
 }
-YAML_ALLOWED = {"models/scenario/schema.cpp", "models/scenario/yaml_guard.cpp", "models/scenario/loader.cpp"}
+YAML_ALLOWED = {"models/scenario/schema.cpp", "models/scenario/yaml_input.cpp", "models/scenario/loader.cpp"}
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^">]+)[">]')
 
 

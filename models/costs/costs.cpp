@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "models/scenario/parse.hpp"
+
 namespace scsim {
 
 namespace {
@@ -32,7 +34,11 @@ double inflate(double amount, int from_year, int to_year, double rate) {
 std::vector<int> month_years(const Months& months) {
   std::vector<int> years;
   years.reserve(months.size());
-  for (const auto& l : months.labels) years.push_back(std::stoi(l.substr(0, 4)));
+  for (const auto& l : months.labels) {
+    const auto y = parse::to_integer(std::string_view(l).substr(0, 4));  // labels are "YYYY-MM"
+    if (!y) throw std::logic_error("month label '" + l + "' does not start with a year");
+    years.push_back(static_cast<int>(y.value));
+  }
   return years;
 }
 

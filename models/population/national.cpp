@@ -2,13 +2,15 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+#include <utility>
 
+#include "models/scenario/csv.hpp"
+#include "models/scenario/limits.hpp"
+#include "models/scenario/parse.hpp"
 #include "models/scenario/error.hpp"
 
 // How the national rollout is built (the "why" behind the tables below).
@@ -169,6 +171,8 @@ constexpr std::array<std::string_view, 51> kStates{
     "KY", "LA", "MA", "MD", "ME", "MI", "MN", "MO", "MS", "MT", "NC", "ND", "NE", "NH", "NJ", "NM", "NV",
     "NY", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VA", "VT", "WA", "WI", "WV", "WY"};
 
+constexpr double kMaxCount = 1e9;
+
 bool is_state_code(std::string_view s) { return std::find(kStates.begin(), kStates.end(), s) != kStates.end(); }
 
 [[noreturn]] void csv_error(const std::string& path, int line, int column, std::string_view key,
@@ -176,40 +180,15 @@ bool is_state_code(std::string_view s) { return std::find(kStates.begin(), kStat
   throw ScenarioError(path, line, column, std::string(key), msg);
 }
 
-struct Field {
-  std::string_view text;
-  int column;  // 1-based character column where the field starts
-};
-
-/// Splits on commas. The Vera extract has no quoted fields, so a quote is an
-/// error rather than something to interpret.
-std::vector<Field> split_fields(std::string_view line) {
-  std::vector<Field> out;
-  std::size_t start = 0;
-  for (;;) {
-    std::size_t comma = line.find(',', start);
-    std::size_t end = comma == std::string_view::npos ? line.size() : comma;
-    out.push_back({line.substr(start, end - start), static_cast<int>(start) + 1});
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
+/// A whole number or a finite number; nullopt for anything else (the caller says what was expected).
 std::optional<double> parse_number(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  double v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || p != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
+  const auto v = parse::to_double(s);
+  return v ? std::optional<double>(v.value) : std::nullopt;
 }
 
 std::optional<int> parse_int(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  int v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
-  return v;
+  const auto v = parse::to_integer(s);
+  return v && std::in_range<int>(v.value) ? std::optional<int>(static_cast<int>(v.value)) : std::nullopt;
 }
 
 /// ScenarioError coordinates from a "file:line[:column]" origin (as the loader
@@ -512,19 +491,23 @@ double StateJailRow::latinx_share() const {
 }
 
 std::vector<StateJailRow> read_state_jails_csv(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) csv_error(path, 0, 0, "national.data_file", "cannot open the state jail data file");
+  return parse_state_jails_csv(csv::read_file(path, limits::kDataBytes, "national.data_file", "the state jail data file"),
+                               path);
+}
+
+std::vector<StateJailRow> parse_state_jails_csv(std::string_view text, const std::string& path) {
+  if (text.size() > limits::kDataBytes)
+    csv_error(path, 0, 0, "national.data_file", "the state jail data file is larger than the limit (models/limits.hpp)");
+  parse::check_text(text, path, "");
+  csv::Reader reader(text, path, kColumns);
   std::vector<StateJailRow> rows;
   std::set<std::pair<int, std::string>> seen;
-  std::string raw;
-  int line_no = 0;
+  std::string_view line;
   bool header_seen = false;
-  while (std::getline(in, raw)) {
-    ++line_no;
-    if (!raw.empty() && raw.back() == '\r') raw.pop_back();
-    std::string_view line = raw;
-    if (line_no == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // UTF-8 BOM
-    auto fields = split_fields(line);
+  while (reader.next(line)) {
+    const int line_no = reader.line();
+    // The Vera extract has no quoted fields, so a quote is an error (below) rather than something to interpret.
+    const auto fields = reader.split(line, csv::SplitOptions{.quotes = false, .trim = false});
     if (!header_seen) {
       for (std::size_t i = 0; i < kColumns.size(); ++i) {
         if (i >= fields.size())
@@ -543,7 +526,7 @@ std::vector<StateJailRow> read_state_jails_csv(const std::string& path) {
     }
     if (line.empty()) {
       // A blank last line is harmless; a blank line with rows after it is not.
-      if (in.peek() == std::char_traits<char>::eof()) break;
+      if (reader.at_end()) break;
       csv_error(path, line_no, 1, kColumns[0], "blank line");
     }
     if (fields.size() < kColumns.size())
@@ -559,7 +542,7 @@ std::vector<StateJailRow> read_state_jails_csv(const std::string& path) {
                   "quoted fields are not supported");
 
     auto number = [&](std::size_t i, bool optional) -> std::optional<double> {
-      const Field& f = fields[i];
+      const csv::Field& f = fields[i];
       if (f.text.empty()) {
         if (optional) return std::nullopt;
         csv_error(path, line_no, f.column, kColumns[i], "value is required");
@@ -567,6 +550,9 @@ std::vector<StateJailRow> read_state_jails_csv(const std::string& path) {
       auto v = parse_number(f.text);
       if (!v) csv_error(path, line_no, f.column, kColumns[i], "'" + std::string(f.text) + "' is not a number");
       if (*v < 0) csv_error(path, line_no, f.column, kColumns[i], "'" + std::string(f.text) + "' is negative");
+      // Counts of people in one state: beyond this they are a typo, and sums over states would overflow.
+      if (*v > kMaxCount)
+        csv_error(path, line_no, f.column, kColumns[i], "'" + std::string(f.text) + "' is more people than live in the US");
       return v;
     };
     StateJailRow r;

@@ -74,6 +74,8 @@ struct StateJailRow {
 /// codes must be one of the 50 states + DC, and (year, state) must be unique.
 /// Throws ScenarioError("file:line:column: column_name: message").
 std::vector<StateJailRow> read_state_jails_csv(const std::string& path);
+/// The same from the file's text (tests, fuzzing); messages name `path`.
+std::vector<StateJailRow> parse_state_jails_csv(std::string_view text, const std::string& path);
 
 /// The 51 rows (50 states + DC, in file order) of `year`; throws ScenarioError
 /// naming the file when the year is absent or some states are missing.

@@ -1,13 +1,13 @@
 #include "models/scenario/loader.hpp"
 
 #include <algorithm>
-#include <fstream>
+#include <cmath>
 #include <map>
-#include <set>
-#include <sstream>
+#include <unordered_set>
 
 #include "models/population/national.hpp"
 #include "models/scenario/policies.hpp"
+#include "models/scenario/files.hpp"
 
 namespace scsim {
 namespace {
@@ -99,12 +99,23 @@ Declarations::Declarations() {
                          "cohort's journeys can finish (analytic cross-check, models/analytic.hpp)"},
              &Scenario::bookings_until)
       .finally([](const Node& m, Scenario& s, const std::string& path) {
+        // The simulator's calendar knows federal holidays (detainer holds count business
+        // hours) for these years; a hold may run past the period's end, hence the year's margin.
+        for (const auto& [key, date] : {std::pair{"start", s.start}, std::pair{"end", s.end}}) {
+          const int year = static_cast<int>(date.year());
+          if (year < sim::kFirstHolidayYear || year >= sim::kLastHolidayYear)
+            fail(m.find(key)->where, join(path, key),
+                 "the period must lie within " + std::to_string(sim::kFirstHolidayYear) + "-" +
+                     std::to_string(sim::kLastHolidayYear - 1) + " (the simulator's holiday calendar), got " +
+                     sim::format_date(date));
+        }
         if (std::chrono::sys_days{s.end} < std::chrono::sys_days{s.start})
-          fail(m.find("end")->where, join(path, "end"),
+          fail(schema::blame({m.find("start")}, m.find("end")->where), join(path, "end"),
                "period end (" + sim::format_date(s.end) + ") is before its start (" + sim::format_date(s.start) + ")");
         if (s.bookings_until && (std::chrono::sys_days{*s.bookings_until} < std::chrono::sys_days{s.start} ||
                                  std::chrono::sys_days{*s.bookings_until} > std::chrono::sys_days{s.end}))
-          fail(m.find("bookings_until")->where, join(path, "bookings_until"),
+          fail(schema::blame({m.find("start"), m.find("end")}, m.find("bookings_until")->where),
+               join(path, "bookings_until"),
                "bookings_until (" + sim::format_date(*s.bookings_until) + ") must lie within the period (" +
                    sim::format_date(s.start) + " to " + sim::format_date(s.end) + ")");
       });
@@ -281,7 +292,7 @@ Declarations::Declarations() {
              &CalibrationParam::upper)
       .finally([](const Node& m, CalibrationParam& c, const std::string& path) {
         if (!(c.upper > c.lower))
-          fail(m.find("upper")->where, join(path, "upper"),
+          fail(schema::blame({m.find("lower")}, m.find("upper")->where), join(path, "upper"),
                "upper (" + schema::render_number(c.upper) + ") must exceed lower (" + schema::render_number(c.lower) +
                    ")");
         c.origin = m.where.str();
@@ -348,9 +359,14 @@ void Declarations::declare_jurisdiction() {
         const Node* bpd = m.find("bookings_per_day");
         const Node* pop = m.find("jail_population");
         const Node* turnover = m.find("annual_turnover");
-        if (bpd && (pop || turnover))
-          fail((pop ? pop : turnover)->where, join(path, pop ? "jail_population" : "annual_turnover"),
+        if (bpd && (pop || turnover)) {
+          // Blame the one an override added, else the jail population written beside the rate.
+          const bool rate_overridden = bpd->where.file && bpd->where.file->is_override;
+          const Node* other = pop ? pop : turnover;
+          fail(rate_overridden ? bpd->where : other->where,
+               join(path, rate_overridden ? "bookings_per_day" : pop ? "jail_population" : "annual_turnover"),
                "give bookings_per_day or jail_population with annual_turnover, not both");
+        }
         if (!bpd && !(pop && turnover))
           fail(m.where,
                join(path, pop        ? "annual_turnover"
@@ -358,11 +374,16 @@ void Declarations::declare_jurisdiction() {
                                      : "bookings_per_day"),
                pop || turnover ? "jail_population and annual_turnover go together"
                                : "required: bookings_per_day, or jail_population with annual_turnover");
-        if (!bpd)
+        if (!bpd) {
           j.bookings_per_day = schema::read_number(*pop, join(path, "jail_population"), population_key) *
                                schema::read_number(*turnover, join(path, "annual_turnover"), turnover_key) / 365.0;
+          if (!std::isfinite(j.bookings_per_day) || !(j.bookings_per_day > 0))
+            fail(schema::blame({turnover}, pop->where), join(path, "jail_population"),
+                 "jail_population x annual_turnover / 365 is not a usable booking rate");
+        }
         if (j.activation && !j.coverage.empty())
-          fail(m.find("coverage")->where, join(path, "coverage"), "give either activation or coverage, not both");
+          fail(schema::blame({m.find("activation")}, m.find("coverage")->where), join(path, "coverage"),
+               "give either activation or coverage, not both");
         j.origin = m.where.str();
       });
 }
@@ -501,7 +522,8 @@ void Declarations::declare_national() {
            })
       .finally([](const Node& m, NationalSpec& spec, const std::string& path) {
         if (spec.noncitizen_min > spec.noncitizen_max)
-          fail(m.where, join(path, "noncitizen_min"), "noncitizen_min exceeds noncitizen_max");
+          fail(schema::blame({m.find("noncitizen_min"), m.find("noncitizen_max")}, m.where), join(path, "noncitizen_min"),
+               "noncitizen_min exceeds noncitizen_max");
         spec.origin = m.where.str();
       });
 }
@@ -596,6 +618,7 @@ void Declarations::declare_root() {
              if (!n.is_sequence()) fail(n.where, path, "expected a list of policies, got " + n.describe());
              std::vector<std::string> ids;
              for (const auto& j : d.s.jurisdictions) ids.push_back(j.id);
+             const std::unordered_set<std::string> known(ids.begin(), ids.end());  // scopes may list thousands
              for (std::size_t i = 0; i < n.items.size(); ++i) {
                const Node& item = n.items[i];
                const std::string p = join_index(path, i);
@@ -613,7 +636,7 @@ void Declarations::declare_root() {
                if (pp.spec.scope.kind == Scope::Kind::jurisdictions) {
                  const Node& list = *item.find("scope")->find("jurisdictions");
                  for (std::size_t k = 0; k < pp.spec.scope.ids.size(); ++k)
-                   if (!d.s.find_jurisdiction(pp.spec.scope.ids[k]))
+                   if (!known.count(pp.spec.scope.ids[k]))
                      fail(list.items[k].where, join_index(join(p, "scope.jurisdictions"), k),
                           "unknown jurisdiction '" + pp.spec.scope.ids[k] + "'" +
                               schema::did_you_mean(pp.spec.scope.ids[k], ids));
@@ -630,10 +653,12 @@ void Declarations::declare_root() {
                .section = &calibrate},
            [this](const Node& n, Draft& d, const std::string& path) {
              auto params = calibrate.read_list(n, path);
+             // Resolving may create maps on the way: one copy serves every path (a map
+             // created for one is created again, the same, for the next).
+             Node scratch = params.empty() ? Node{} : *d.root;
              for (std::size_t i = 0; i < params.size(); ++i) {
                const Node& pn = *n.items[i].find("path");
                const std::string p = join(join_index(path, i), "path");
-               Node scratch = *d.root;  // resolving may create maps on the way
                schema::PathTarget t;
                try {
                  t = schema::resolve_path(scratch, root, params[i].path, pn.where);
@@ -659,132 +684,9 @@ void Declarations::declare_root() {
       });
 }
 
-// ------------------------------------------------------------------ extends, merge, overrides
-
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-/// Deep merge of `over` onto `base`: maps key by key, the top-level `policies`
-/// and `calibrate` lists append, `jurisdictions` merge by id, a distribution
-/// (a map with `dist`) replaces the inherited one whole, other values replace,
-/// and `key: ~` removes the inherited key.
-Node merge(Node base, Node over, bool top) {
-  if (!base.is_map() || !over.is_map()) return over;
-  for (auto& e : over.entries) {
-    auto it =
-        std::find_if(base.entries.begin(), base.entries.end(), [&](const schema::Entry& b) { return b.key == e.key; });
-    if (e.value.kind == Node::Kind::null) {
-      // `policies:` and `calibrate:` append to the inherited lists, so an empty
-      // one appends nothing; it must not silently drop every inherited policy.
-      if (top && (e.key == "policies" || e.key == "calibrate")) continue;
-      if (it != base.entries.end()) base.entries.erase(it);
-      continue;
-    }
-    if (it == base.entries.end()) {
-      base.entries.push_back(std::move(e));
-      continue;
-    }
-    Node& b = it->value;
-    it->key_where = e.key_where;
-    const bool lists = b.is_sequence() && e.value.is_sequence();
-    if (top && lists && (e.key == "policies" || e.key == "calibrate")) {
-      for (auto& item : e.value.items) b.items.push_back(std::move(item));
-    } else if (top && lists && e.key == "jurisdictions") {
-      std::map<std::string, std::size_t> index;  // base ids only: duplicates within one file stay visible
-      for (std::size_t i = 0; i < b.items.size(); ++i)
-        if (const Node* id = b.items[i].find("id"); id && id->is_scalar()) index.emplace(id->scalar, i);
-      for (auto& item : e.value.items) {
-        const Node* id = item.find("id");
-        auto hit = id && id->is_scalar() ? index.find(id->scalar) : index.end();
-        if (hit == index.end()) {
-          b.items.push_back(std::move(item));
-        } else {
-          b.items[hit->second] = merge(std::move(b.items[hit->second]), std::move(item), false);
-          index.erase(hit);
-        }
-      }
-    } else if (e.value.is_map() && e.value.find("dist")) {
-      b = std::move(e.value);
-    } else {
-      b = merge(std::move(b), std::move(e.value), false);
-    }
-  }
-  return base;
-}
-
-struct ChainLink {
-  fs::path canonical;
-  std::string name;
-};
-
-Node load_chain(const fs::path& file, const std::string& display, std::vector<ChainLink>& chain) {
-  auto src = std::make_shared<schema::SourceFile>(schema::SourceFile{display, file.parent_path()});
-  Node root = schema::parse(read_text(file), src);
-  if (root.kind == Node::Kind::null) root = Node{Node::Kind::map, {}, {}, {}, schema::Source{src, 1, 1}};
-  if (!root.is_map()) fail(root.where, "", "a scenario file must be a map of keys, got " + root.describe());
-  const schema::Entry* ext = root.entry("extends");
-  if (!ext) return root;
-  const std::string rel = schema::read_string(ext->value, "extends");
-  const fs::path base = file.parent_path() / rel;
-  const std::string base_display = (fs::path(display).parent_path() / rel).lexically_normal().string();
-  if (!fs::is_regular_file(base))
-    fail(ext->value.where, "extends", "file not found: '" + rel + "' (looked for " + base_display + ")");
-  const fs::path canonical = fs::weakly_canonical(base);
-  for (std::size_t i = 0; i < chain.size(); ++i)
-    if (chain[i].canonical == canonical) {
-      std::string cycle;
-      for (std::size_t k = i; k < chain.size(); ++k) cycle += fs::path(chain[k].name).filename().string() + " -> ";
-      fail(ext->value.where, "extends", "extends cycle: " + cycle + fs::path(base_display).filename().string());
-    }
-  chain.push_back({canonical, base_display});
-  Node base_tree = load_chain(base, base_display, chain);
-  chain.pop_back();
-  base_tree.erase("abstract");  // being extended is what an abstract base is for
-  root.erase("extends");
-  return merge(std::move(base_tree), std::move(root), true);
-}
-
-void relocate(Node& n, int line, int column_offset) {
-  n.where.line = line;
-  n.where.column += column_offset;
-  for (auto& i : n.items) relocate(i, line, column_offset);
-  for (auto& e : n.entries) {
-    e.key_where.line = line;
-    e.key_where.column += column_offset;
-    relocate(e.value, line, column_offset);
-  }
-}
-
-/// Applies override number `index` (0-based) to the merged tree. Messages name
-/// "<override>" with the override's number as the line.
-void apply_override(Node& root, std::string_view text, int index) {
-  auto src = std::make_shared<schema::SourceFile>(schema::SourceFile{"<override>", fs::current_path()});
-  const schema::Source where{src, index + 1, 1};
-  const auto eq = text.find('=');
-  if (eq == std::string_view::npos || eq == 0)
-    fail(where, std::string(text), "expected key.path=value, got '" + std::string(text) + "'");
-  const Override o = parse_override(text);
-  if (o.first == "extends") fail(where, o.first, "extends cannot be overridden");
-  Node value;
-  try {
-    value = schema::parse(o.second, src);
-  } catch (const ScenarioError& e) {
-    throw ScenarioError("<override>", index + 1, static_cast<int>(eq) + 1 + e.column, o.first, e.message);
-  }
-  relocate(value, index + 1, static_cast<int>(eq) + 1);
-  const schema::PathTarget t = schema::resolve_path(root, decl().root, o.first, where);
-  if (value.kind == Node::Kind::null)
-    t.parent->erase(t.name);
-  else
-    t.parent->set(t.name, std::move(value), where);
-}
-
-Scenario finish(Node root, std::string path, std::string default_name, const std::vector<std::string>& overrides) {
-  for (std::size_t i = 0; i < overrides.size(); ++i) apply_override(root, overrides[i], static_cast<int>(i));
+Scenario finish(Node root, std::string path, std::string default_name, const std::vector<std::string>& overrides,
+                schema::ParseBudget& budget) {
+  scenario_files::apply_overrides(root, decl().root, overrides, budget);
   Draft d;
   d.root = &root;
   d.top_file = path;
@@ -813,30 +715,14 @@ Override parse_override(std::string_view text) {
 
 Scenario load_scenario(const fs::path& file, const std::vector<std::string>& overrides) {
   const std::string display = file.lexically_normal().string();
-  if (!fs::is_regular_file(file)) throw ScenarioError(display, 0, 0, "", "cannot open scenario file");
-  std::vector<ChainLink> chain{{fs::weakly_canonical(file), display}};
-  return finish(load_chain(file, display, chain), display, file.stem().string(), overrides);
+  schema::ParseBudget budget;
+  return finish(scenario_files::load_file(file, display, budget), display, file.stem().string(), overrides, budget);
 }
 
 Scenario load_scenario_text(std::string_view yaml, const fs::path& base_dir,
                             const std::vector<std::string>& overrides) {
-  auto src = std::make_shared<schema::SourceFile>(schema::SourceFile{"<text>", base_dir});
-  Node root = schema::parse(yaml, src);
-  if (root.kind == Node::Kind::null) root = Node{Node::Kind::map, {}, {}, {}, schema::Source{src, 1, 1}};
-  if (!root.is_map()) fail(root.where, "", "a scenario must be a map of keys, got " + root.describe());
-  if (const schema::Entry* ext = root.entry("extends")) {
-    const std::string rel = schema::read_string(ext->value, "extends");
-    const fs::path base = base_dir / rel;
-    if (!fs::is_regular_file(base))
-      fail(ext->value.where, "extends",
-           "file not found: '" + rel + "' (looked for " + base.lexically_normal().string() + ")");
-    std::vector<ChainLink> chain{{fs::weakly_canonical(base), base.lexically_normal().string()}};
-    Node base_tree = load_chain(base, base.lexically_normal().string(), chain);
-    base_tree.erase("abstract");
-    root.erase("extends");
-    root = merge(std::move(base_tree), std::move(root), true);
-  }
-  return finish(std::move(root), "<text>", "<text>", overrides);
+  schema::ParseBudget budget;
+  return finish(scenario_files::load_text(yaml, base_dir, budget), "<text>", "<text>", overrides, budget);
 }
 
 const schema::SectionBase& scenario_section() { return decl().root; }
@@ -857,7 +743,7 @@ Every key below is validated when a scenario is loaded; a problem is reported as
 | probability | a number in [0, 1] |
 | money | a plain number of US dollars (of the year given beside it) |
 | date | `YYYY-MM-DD` |
-| duration | a number with a unit: `30s`, `27min`, `2h`, `48h`, `3d`, `1.5d`, `2w`; it must come to whole seconds and is never negative; a bare number is an error |
+| duration | a number with a unit: `30s`, `27min`, `2h`, `48h`, `3d`, `1.5d`, `2w`; it must come to whole seconds, is never negative and at most 100 years (`36525d`); a bare number is an error |
 | enum | one of the listed names |
 | shares | a map of the listed names to numbers in [0, 1] summing to 1 (within 1e-6); a partial map changes only the names given, the sum is checked afterwards |
 | probabilities | a map of the listed names to probabilities; partial maps change only the names given |
@@ -880,6 +766,18 @@ Every key below is validated when a scenario is loaded; a problem is reported as
   style. Messages name `<override>` with the override's position as the line.
 - `defaults` apply to every jurisdiction; a jurisdiction's own keys override them key by key.
 - Optional keys accept `~` (null) for "not given".
+
+## Limits
+
+Scenario files may come from anyone, so they are read under limits (`models/limits.hpp`), each far
+above what the shipped scenarios use; going past one is an error naming the file and line:
+at most 512 KiB per file, 100,000 YAML values per load (all files of the extends chain and the
+overrides together), lists and maps nested 32 deep, values of 64 KiB and keys of 256 bytes, 16 files
+in an extends chain, 1,000 overrides of 64 KiB each. Files must be UTF-8 text: NUL and other control
+characters (tab and line ends aside) are refused, in the file and in values written with escapes.
+YAML anchors and aliases (`&name`, `*name`, `<<:`) are refused: share values with `extends`.
+Numbers must be finite (`.nan`, `.inf`, `nan`, `1e999` are errors), integers must fit the key,
+and the period must lie within 1990-2099, the years of the simulator's holiday calendar.
 )";
   std::string md = schema::markdown(decl().root, "Scenario file reference", intro);
   md +=

@@ -9,14 +9,22 @@
 #include <set>
 #include <sstream>
 
+#include "models/scenario/parse.hpp"
+
 namespace scsim {
 
 namespace schema {
 
 std::string Source::str() const { return (file ? file->name : std::string("?")) + ":" + std::to_string(line); }
 
-void fail(const Source& where, const std::string& key_path, const std::string& message) {
-  throw ScenarioError(where.file ? where.file->name : "?", where.line, where.column, key_path, message);
+void fail(const Source& where, const std::string& key_path, const std::string& message, ScenarioError::Kind kind) {
+  throw ScenarioError(where.file ? where.file->name : "?", where.line, where.column, key_path, message, kind);
+}
+
+const Source& blame(std::initializer_list<const Node*> nodes, const Source& otherwise) {
+  for (const Node* n : nodes)
+    if (n && n->where.file && n->where.file->is_override) return n->where;
+  return otherwise;
 }
 
 // ---------------------------------------------------------------- nodes
@@ -47,7 +55,7 @@ void Node::erase(std::string_view key) {
 std::string Node::describe() const {
   switch (kind) {
     case Kind::null: return "nothing (null)";
-    case Kind::scalar: return "'" + scalar + "'";
+    case Kind::scalar: return "'" + (scalar.size() > 80 ? scalar.substr(0, 80) + "..." : scalar) + "'";
     case Kind::sequence: return "a list";
     case Kind::map: return "a map";
   }
@@ -55,42 +63,6 @@ std::string Node::describe() const {
 }
 
 namespace {
-
-Source source_of(const YAML::Mark& m, const std::shared_ptr<const SourceFile>& file, const Source& fallback) {
-  if (m.is_null()) return fallback;
-  return Source{file, m.line + 1, m.column + 1};
-}
-
-Node convert(const YAML::Node& y, const std::shared_ptr<const SourceFile>& file, const Source& fallback,
-             const std::string& path) {
-  Node n;
-  n.where = source_of(y.Mark(), file, fallback);
-  switch (y.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null: n.kind = Node::Kind::null; break;
-    case YAML::NodeType::Scalar:
-      n.kind = Node::Kind::scalar;
-      n.scalar = y.Scalar();
-      break;
-    case YAML::NodeType::Sequence: {
-      n.kind = Node::Kind::sequence;
-      std::size_t i = 0;
-      for (const auto& item : y) n.items.push_back(convert(item, file, n.where, join_index(path, i++)));
-      break;
-    }
-    case YAML::NodeType::Map:
-      n.kind = Node::Kind::map;
-      for (const auto& kv : y) {
-        const Source key_where = source_of(kv.first.Mark(), file, n.where);
-        if (!kv.first.IsScalar()) fail(key_where, path, "map keys must be plain names");
-        const std::string key = kv.first.Scalar();
-        if (n.entry(key)) fail(key_where, join(path, key), "duplicate key '" + key + "'");
-        n.entries.push_back({key, key_where, convert(kv.second, file, key_where, join(path, key))});
-      }
-      break;
-  }
-  return n;
-}
 
 void emit_node(YAML::Emitter& out, const Node& n) {
   switch (n.kind) {
@@ -117,17 +89,6 @@ void emit_node(YAML::Emitter& out, const Node& n) {
 }
 
 }  // namespace
-
-Node parse(std::string_view text, std::shared_ptr<const SourceFile> file) {
-  YAML::Node y;
-  try {
-    y = YAML::Load(std::string(text));
-  } catch (const YAML::Exception& e) {
-    // yaml-cpp's mark is 0-based; its msg has no location prefix.
-    fail(Source{file, e.mark.line + 1, e.mark.column + 1}, "", "YAML syntax error: " + e.msg);
-  }
-  return convert(y, file, Source{file, 1, 1}, "");
-}
 
 std::string emit(const Node& node) {
   YAML::Emitter out;
@@ -161,10 +122,13 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::string did_you_mean(std::string_view word, std::span<const std::string> candidates) {
   // Typos are short edits; a long word may be further off and still clearly meant.
+  // Names are short: a long word gets no suggestion (the edit distance costs |word| x |candidate|).
+  if (word.size() > 64) return {};
   const std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
   const std::string* best = nullptr;
   std::size_t best_d = limit + 1;
   for (const auto& c : candidates) {
+    if (c.size() > word.size() + limit || word.size() > c.size() + limit) continue;  // too far by length alone
     const std::size_t d = edit_distance(word, c);
     if (d < best_d) best_d = d, best = &c;
   }
@@ -209,16 +173,9 @@ std::string Range::str() const {
 namespace {
 
 const std::string& scalar_of(const Node& n, const std::string& path, std::string_view what) {
-  if (!n.is_scalar()) fail(n.where, path, "expected " + std::string(what) + ", got " + n.describe());
+  if (!n.is_scalar())
+    fail(n.where, path, "expected " + std::string(what) + ", got " + n.describe(), ScenarioError::Kind::input);
   return n.scalar;
-}
-
-std::optional<double> to_double(std::string_view s) {
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  double v = 0;
-  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || s.empty() || !std::isfinite(v)) return std::nullopt;
-  return v;
 }
 
 void check_range(const Node& n, const std::string& path, const Key& k, double v, const std::string& shown) {
@@ -250,22 +207,22 @@ bool read_bool(const Node& n, const std::string& path) {
 double read_number(const Node& n, const std::string& path, const Key& k) {
   const char* what = k.type == Type::money ? "a number (US dollars)" : "a number";
   const std::string& s = scalar_of(n, path, what);
-  const auto v = to_double(s);
-  if (!v) fail(n.where, path, std::string("expected ") + what + ", got '" + s + "'");
-  check_range(n, path, k, *v, s);
-  return *v;
+  const auto v = parse::to_double(s);
+  if (!v) fail(n.where, path, parse::why_not(v.status, s, what));
+  check_range(n, path, k, v.value, s);
+  return v.value;
 }
 
 long long read_integer(const Node& n, const std::string& path, const Key& k) {
   const std::string& s = scalar_of(n, path, "an integer");
-  long long v = 0;
-  std::string_view sv = s;
-  if (!sv.empty() && sv.front() == '+') sv.remove_prefix(1);
-  const auto [p, ec] = std::from_chars(sv.data(), sv.data() + sv.size(), v);
-  if (ec != std::errc() || p != sv.data() + sv.size() || sv.empty())
-    fail(n.where, path, "expected an integer, got '" + s + "'");
-  check_range(n, path, k, static_cast<double>(v), s);
-  return v;
+  const auto v = parse::to_integer(s);
+  if (!v) fail(n.where, path, parse::why_not(v.status, s, "an integer"));
+  check_range(n, path, k, static_cast<double>(v.value), s);
+  return v.value;
+}
+
+void fail_too_large(const Node& n, const std::string& path) {
+  fail(n.where, path, "'" + n.scalar + "' is too large here");
 }
 
 sim::Duration parse_duration_text(std::string_view text) {
@@ -278,7 +235,10 @@ sim::Duration parse_duration_text(std::string_view text) {
   // 'e' could start a unit in other languages of durations; ours have none.
   std::string_view number = text.substr(0, i), unit = text.substr(i);
   while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
-  const auto v = to_double(number);
+  const auto v = parse::to_double(number);
+  if (v.status == parse::NumberStatus::not_finite || v.status == parse::NumberStatus::out_of_range)
+    throw std::invalid_argument("duration '" + std::string(text) + "' is not a finite number of " +
+                                (unit.empty() ? std::string("units") : std::string(unit)));
   if (!v) throw std::invalid_argument("expected a duration such as 48h or 1.5d, got '" + std::string(text) + "'");
   if (unit.empty())
     throw std::invalid_argument("duration needs a unit (s, min, h, d, w), e.g. '" + std::string(number) + "h'; got '" +
@@ -297,9 +257,10 @@ sim::Duration parse_duration_text(std::string_view text) {
         "unknown duration unit '" + std::string(unit) + "' in '" + std::string(text) + "' (use s, min, h, d or w)" +
         (alias != aliases.end() ? "; did you mean '" + alias->second + "'?" : did_you_mean(unit, names)));
   }
-  if (*v < 0) throw std::invalid_argument("duration must not be negative, got '" + std::string(text) + "'");
-  const double seconds = *v * static_cast<double>(it->second);
-  if (seconds > 1e15) throw std::invalid_argument("duration '" + std::string(text) + "' is too long");
+  if (v.value < 0) throw std::invalid_argument("duration must not be negative, got '" + std::string(text) + "'");
+  const double seconds = v.value * static_cast<double>(it->second);
+  if (seconds > static_cast<double>(kMaxDuration))
+    throw std::invalid_argument("duration '" + std::string(text) + "' is longer than 100 years (36525d)");
   const double whole = std::round(seconds);
   if (std::abs(seconds - whole) > 1e-6)
     throw std::invalid_argument("duration '" + std::string(text) + "' is not a whole number of seconds");
@@ -343,7 +304,7 @@ std::size_t read_choice(const Node& n, const std::string& path, std::span<const 
 }
 
 std::vector<std::size_t> read_choice_list(const Node& n, const std::string& path, const Key& k) {
-  if (!n.is_sequence()) fail(n.where, path, "expected a list, got " + n.describe());
+  if (!n.is_sequence()) fail(n.where, path, "expected a list, got " + n.describe(), ScenarioError::Kind::input);
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i < n.items.size(); ++i)
     out.push_back(read_choice(n.items[i], join_index(path, i), k.choices));
@@ -354,7 +315,8 @@ void read_value_map(const Node& n, const std::string& path, const Key& k, std::s
   std::string list;
   for (const auto& c : k.choices) list += (list.empty() ? "" : ", ") + c;
   if (!n.is_map())
-    fail(n.where, path, "expected a map of " + std::string(type_name(k.type)) + " (" + list + "), got " + n.describe());
+    fail(n.where, path, "expected a map of " + std::string(type_name(k.type)) + " (" + list + "), got " + n.describe(),
+         ScenarioError::Kind::input);
   Key value_key{.name = k.name, .type = k.type == Type::weights ? Type::number : Type::probability};
   if (k.type == Type::weights) value_key.range = at_least(0);
   std::vector<bool> given(values.size(), false);
@@ -362,7 +324,7 @@ void read_value_map(const Node& n, const std::string& path, const Key& k, std::s
     const auto it = std::find(k.choices.begin(), k.choices.end(), e.key);
     if (it == k.choices.end())
       fail(e.key_where, join(path, e.key),
-           "unknown key '" + e.key + "' (expected: " + list + ")" + did_you_mean(e.key, k.choices));
+           "unknown key '" + e.key + "' (expected: " + list + ")" + did_you_mean(e.key, k.choices), ScenarioError::Kind::input);
     const auto i = static_cast<std::size_t>(it - k.choices.begin());
     values[i] = read_number(e.value, join(path, e.key), value_key);
     given[i] = true;
@@ -391,10 +353,12 @@ Dist read_dist(const Node& n, const std::string& path) {
   static const std::vector<std::vector<std::string>> params{{"value"},         {"mean"},          {"median", "mean"},
                                                             {"shape", "mean"}, {"shape", "mean"}, {"min", "max"}};
   if (!n.is_map())
-    fail(n.where, path, "expected a distribution such as {dist: exponential, mean: 27min}, got " + n.describe());
+    fail(n.where, path, "expected a distribution such as {dist: exponential, mean: 27min}, got " + n.describe(),
+         ScenarioError::Kind::input);
   const Node* kind_node = n.find("dist");
   if (!kind_node)
-    fail(n.where, path, "a distribution needs 'dist' (one of fixed, exponential, lognormal, gamma, weibull, uniform)");
+    fail(n.where, path, "a distribution needs 'dist' (one of fixed, exponential, lognormal, gamma, weibull, uniform)",
+         ScenarioError::Kind::input);
   const std::size_t kind = read_choice(*kind_node, join(path, "dist"), kinds);
   const auto& want = params[kind];
   std::vector<std::string> allowed = want;
@@ -403,12 +367,13 @@ Dist read_dist(const Node& n, const std::string& path) {
     if (std::find(allowed.begin(), allowed.end(), e.key) == allowed.end())
       fail(e.key_where, join(path, e.key),
            "unknown key '" + e.key + "' for dist: " + kinds[kind] + " (it takes " + want.front() +
-               (want.size() > 1 ? " and " + want.back() : std::string()) + ")" + did_you_mean(e.key, allowed));
+               (want.size() > 1 ? " and " + want.back() : std::string()) + ")" + did_you_mean(e.key, allowed),
+           ScenarioError::Kind::input);
   Dist d;
   d.kind = static_cast<Dist::Kind>(kind);
   auto get = [&](const std::string& name) {
     const Node* v = n.find(name);
-    if (!v) fail(n.where, join(path, name), "dist: " + kinds[kind] + " needs '" + name + "'");
+    if (!v) fail(n.where, join(path, name), "dist: " + kinds[kind] + " needs '" + name + "'", ScenarioError::Kind::input);
     if (name == "shape")
       return read_number(*v, join(path, name), Key{.name = name, .type = Type::number, .range = above(0)});
     return static_cast<double>(
@@ -441,6 +406,11 @@ Dist read_dist(const Node& n, const std::string& path) {
       break;
   }
   d.prepare();
+  // The sampler multiplies by the scale: an infinite or vanishing one (a shape far too small for the
+  // mean) would give NaN or infinite durations.
+  const bool scaled = d.kind == Dist::Kind::gamma || d.kind == Dist::Kind::weibull;
+  if (!std::isfinite(d.p1_) || !std::isfinite(d.p2_) || (scaled && !(d.p1_ > 0)) || !std::isfinite(d.analytic_mean()))
+    fail(n.where, path, "the parameters of this " + kinds[kind] + " are beyond what the sampler can draw from");
   return d;
 }
 
@@ -490,14 +460,17 @@ const Key* SectionBase::find(std::string_view key) const {
 }
 
 void SectionBase::check(const Node& node, const std::string& path) const {
-  if (!node.is_map()) fail(node.where, path, "expected a map (" + name_ + "), got " + node.describe());
+  if (!node.is_map())
+    fail(node.where, path, "expected a map (" + name_ + "), got " + node.describe(), ScenarioError::Kind::input);
   std::vector<std::string> names;
   for (const auto& k : keys_) names.push_back(k.name);
   for (const auto& e : node.entries)
-    if (!find(e.key)) fail(e.key_where, join(path, e.key), "unknown key '" + e.key + "'" + did_you_mean(e.key, names));
+    if (!find(e.key))
+      fail(e.key_where, join(path, e.key), "unknown key '" + e.key + "'" + did_you_mean(e.key, names),
+           ScenarioError::Kind::input);
   for (const auto& k : keys_)
     if (k.required && !node.find(k.name))
-      fail(node.where, join(path, k.name), "required key '" + k.name + "' is missing");
+      fail(node.where, join(path, k.name), "required key '" + k.name + "' is missing", ScenarioError::Kind::input);
 }
 
 // ---------------------------------------------------------------- reference
@@ -581,6 +554,12 @@ std::string markdown(const SectionBase& root, std::string_view title, std::strin
 
 // ---------------------------------------------------------------- paths
 
+namespace {
+[[noreturn]] void fail_path(const Source& where, const std::string& key_path, const std::string& message) {
+  fail(where, key_path, message, ScenarioError::Kind::input);
+}
+}  // namespace
+
 PathTarget resolve_path(Node& root, const SectionBase& section, std::string_view path, const Source& where) {
   std::vector<std::string> segments;
   for (std::size_t start = 0;;) {
@@ -596,20 +575,20 @@ PathTarget resolve_path(Node& root, const SectionBase& section, std::string_view
     std::string name = segments[i], selector;
     const bool last = i + 1 == segments.size();
     if (const auto open = name.find('['); open != std::string::npos) {
-      if (name.back() != ']') fail(where, join(done, name), "malformed selector in '" + name + "'");
+      if (name.back() != ']') fail_path(where, join(done, name), "malformed selector in '" + name + "'");
       selector = name.substr(open + 1, name.size() - open - 2);
       name.resize(open);
     }
-    if (name.empty()) fail(where, std::string(path), "empty key in path '" + std::string(path) + "'");
+    if (name.empty()) fail_path(where, std::string(path), "empty key in path '" + std::string(path) + "'");
     const Key* k = sec->find(name);
     std::vector<std::string> names;
     for (const auto& key : sec->keys()) names.push_back(key.name);
-    if (!k) fail(where, join(done, name), "unknown key '" + name + "'" + did_you_mean(name, names));
+    if (!k) fail_path(where, join(done, name), "unknown key '" + name + "'" + did_you_mean(name, names));
     std::string here = join(done, name);
     if (!selector.empty()) {
       Node* list = cur->find(name);
-      if (k->type != Type::list || !k->section) fail(where, here, "'" + name + "' is not a list of maps");
-      if (!list || !list->is_sequence()) fail(where, here, "there is no '" + name + "' list to select from");
+      if (k->type != Type::list || !k->section) fail_path(where, here, "'" + name + "' is not a list of maps");
+      if (!list || !list->is_sequence()) fail_path(where, here, "there is no '" + name + "' list to select from");
       Node* item = nullptr;
       long long index = -1;
       const auto [p, ec] = std::from_chars(selector.data(), selector.data() + selector.size(), index);
@@ -621,10 +600,10 @@ PathTarget resolve_path(Node& root, const SectionBase& section, std::string_view
           if (const Node* id = it.find("id"); id && id->is_scalar() && id->scalar == selector) item = &it;
       }
       here += "[" + selector + "]";
-      if (!item) fail(where, here, "no item '" + selector + "' in '" + name + "'");
+      if (!item) fail_path(where, here, "no item '" + selector + "' in '" + name + "'");
       if (last)
-        fail(where, here, "name a key inside the item, e.g. '" + here + "." + k->section->keys().front().name + "'");
-      if (!item->is_map()) fail(where, here, "is not a map");
+        fail_path(where, here, "name a key inside the item, e.g. '" + here + "." + k->section->keys().front().name + "'");
+      if (!item->is_map()) fail_path(where, here, "is not a map");
       sec = &k->section->variant(*item, here);
       cur = item;
       done = here;
@@ -635,22 +614,22 @@ PathTarget resolve_path(Node& root, const SectionBase& section, std::string_view
         !k->choices.empty() && !k->section &&
         (k->type == Type::shares || k->type == Type::probabilities || k->type == Type::weights || k->type == Type::map);
     if (!value_map && !(k->type == Type::map && k->section))
-      fail(where, here, "'" + name + "' is a " + std::string(type_name(k->type)) + "; it has no keys below it");
+      fail_path(where, here, "'" + name + "' is a " + std::string(type_name(k->type)) + "; it has no keys below it");
     Node* m = cur->find(name);
     if (!m) m = &cur->set(name, Node{Node::Kind::map, {}, {}, {}, where}, where);
-    if (!m->is_map()) fail(where, here, "is not a map");
+    if (!m->is_map()) fail_path(where, here, "is not a map");
     if (value_map) {
       const std::string& member = segments[i + 1];
-      if (i + 2 != segments.size()) fail(where, join(here, member), "'" + member + "' has no keys below it");
+      if (i + 2 != segments.size()) fail_path(where, join(here, member), "'" + member + "' has no keys below it");
       if (std::find(k->choices.begin(), k->choices.end(), member) == k->choices.end())
-        fail(where, join(here, member), "unknown key '" + member + "'" + did_you_mean(member, k->choices));
+        fail_path(where, join(here, member), "unknown key '" + member + "'" + did_you_mean(member, k->choices));
       return {k, m, member, true};
     }
     cur = m;
     sec = k->section;
     done = here;
   }
-  fail(where, std::string(path), "empty path");
+  fail_path(where, std::string(path), "empty path");
 }
 
 }  // namespace schema

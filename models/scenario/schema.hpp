@@ -13,6 +13,7 @@
 /// where a bad value was written.
 #include <filesystem>
 #include <functional>
+#include <initializer_list>
 #include <limits>
 #include <memory>
 #include <span>
@@ -20,9 +21,11 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "models/scenario/error.hpp"
+#include "models/scenario/limits.hpp"
 #include "models/scenario/scenario.hpp"
 
 namespace scsim {
@@ -32,6 +35,7 @@ namespace schema {
 struct SourceFile {
   std::string name;           // as shown in messages
   std::filesystem::path dir;  // relative paths written in this file resolve against it
+  bool is_override = false;   // a command-line override (--set), not a file
 };
 
 struct Source {
@@ -41,7 +45,8 @@ struct Source {
 };
 
 /// Throws ScenarioError at `where`.
-[[noreturn]] void fail(const Source& where, const std::string& key_path, const std::string& message);
+[[noreturn]] void fail(const Source& where, const std::string& key_path, const std::string& message,
+                       ScenarioError::Kind kind = ScenarioError::Kind::value);
 
 struct Entry;
 
@@ -72,8 +77,25 @@ struct Entry {
   Node value;
 };
 
-/// Parses the first document of `text`. Syntax errors carry yaml-cpp's mark.
+/// What a load may still parse: one budget is shared by every file of an
+/// extends chain and the overrides (models/limits.hpp).
+struct ParseBudget {
+  std::size_t nodes = limits::kScenarioNodes;
+  std::size_t bytes = limits::kScenarioBytes;  // of one text
+};
+
+/// Parses the first document of `text` into a tree, under the limits of
+/// models/limits.hpp (size, nodes, nesting, scalar and key lengths); anchors
+/// and aliases are refused. Syntax errors carry yaml-cpp's mark; everything
+/// else file:line:col and the key path. Never builds yaml-cpp's node graph
+/// (models/yaml_input.cpp says why).
+Node parse(std::string_view text, std::shared_ptr<const SourceFile> file, ParseBudget& budget);
 Node parse(std::string_view text, std::shared_ptr<const SourceFile> file);
+
+/// The location to report a cross-key check at: the first of `nodes` (null
+/// entries skipped) written by an override, since the override is what made
+/// the values disagree; else `otherwise`.
+const Source& blame(std::initializer_list<const Node*> nodes, const Source& otherwise);
 /// Block-style YAML of the tree (for the record of a resolved scenario).
 std::string emit(const Node& node);
 
@@ -139,9 +161,13 @@ bool read_bool(const Node& n, const std::string& path);
 double read_number(const Node& n, const std::string& path, const Key& k);  // number, probability, money
 long long read_integer(const Node& n, const std::string& path, const Key& k);
 sim::Duration read_duration(const Node& n, const std::string& path, const Key& k);
+/// The longest duration a scenario may give: no stage of the pipeline lasts a
+/// century, and sums of such durations stay far from int64 seconds' end.
+inline constexpr sim::Duration kMaxDuration = 36525 * sim::kDay;
 sim::Duration parse_duration_text(std::string_view text);  // throws std::invalid_argument
 sim::Date read_date(const Node& n, const std::string& path);
 std::size_t read_choice(const Node& n, const std::string& path, std::span<const std::string> choices);
+[[noreturn]] void fail_too_large(const Node& n, const std::string& path);
 std::vector<std::size_t> read_choice_list(const Node& n, const std::string& path, const Key& k);
 /// shares / probabilities / weights: entries named by k.choices overwrite `values` (partial maps merge).
 void read_value_map(const Node& n, const std::string& path, const Key& k, std::span<double> values);
@@ -214,12 +240,13 @@ void read_into(const Node& n, const std::string& path, const Key& k, M& out) {
   } else if constexpr (std::is_same_v<M, bool>) {
     out = read_bool(n, path);
   } else if constexpr (std::is_integral_v<M>) {
-    if (k.type == Type::enumeration)
+    if (k.type == Type::enumeration) {
       out = static_cast<M>(read_choice(n, path, k.choices));
-    else if (k.type == Type::duration)
-      out = static_cast<M>(read_duration(n, path, k));
-    else
-      out = static_cast<M>(read_integer(n, path, k));
+    } else {
+      const long long v = k.type == Type::duration ? read_duration(n, path, k) : read_integer(n, path, k);
+      if (!std::in_range<M>(v)) fail_too_large(n, path);  // e.g. 1e10 analysts into an int
+      out = static_cast<M>(v);
+    }
   } else if constexpr (std::is_same_v<M, double>) {
     out = read_number(n, path, k);
   } else if constexpr (std::is_same_v<M, sim::Date>) {

@@ -230,6 +230,32 @@ calibrate:
         Approx(param(r, "policies[0].multiplier").value).epsilon(1e-5));
 }
 
+TEST_CASE("a fit stops with the error of a scenario it can no longer read", "[calibration][errors]") {
+  // Trial parameters that fail validation are points to steer away from (a large
+  // residual); a file gone during the fit is not, and must not end in a "fit".
+  TempDir dir("io_during_fit");
+  const fs::path sc = dir.write("county.yaml", std::string(kCounty) +
+                                                   "calibrate:\n  - {path: pipeline.pickup_probability, lower: 0.3, upper: 1.0}\n");
+  const Targets targets =
+      read_targets(dir.write("t.csv", targets_at(sc, {"pipeline.pickup_probability=0.45"}, {"ice_bookings"})).string());
+  CalibrationOptions opt;
+  int iterations = 0;
+  opt.progress = [&](const std::string&) {
+    ++iterations;
+    fs::remove(sc);
+  };
+  try {
+    calibrate(sc, targets, opt);
+    FAIL("the fit went on without its scenario");
+  } catch (const ScenarioError& e) {
+    INFO(e.what());
+    CHECK(iterations == 1);
+    CHECK(e.kind == ScenarioError::Kind::io);
+    CHECK(e.file == sc.string());
+    CHECK_THAT(e.message, Catch::Contains("cannot open scenario file"));
+  }
+}
+
 TEST_CASE("bad calibration input is refused with its file and line before any fitting", "[calibration][errors]") {
   TempDir dir("bad");
   const fs::path ok_targets = dir.write("ok.csv", csv({"ice_bookings,national,2011-06-30,5000,5%,x"}));

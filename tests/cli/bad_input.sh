@@ -62,4 +62,80 @@ for cmd in "budget $S --jurisdiction alpha_ca --fiscal-year 2011" "compare $S $F
 done
 run "$SCSIM" budget "$S" --jurisdiction alpha_ca --fiscal-year 2011 -r 1 -o existing --force
 expect_rc 0; exists existing/budget.csv; absent existing/mine.txt
+# ---- Hostile input (issue 11): each ends with exit 2, the file:line (or <override>:N) message on
+# the last line of stderr, no output directory, in under a second (wall clock) and 200 MiB (max RSS).
+BROKEN=$SRC/tests/fixtures/broken
+hostile() {  # hostile WANT CMD...: WANT is a fragment of the last line of stderr
+  local want=$1 t0 t1 ms kb last
+  shift
+  t0=$(date +%s%N)
+  run /usr/bin/time -f %M -o "$WORK/rss" "$@"
+  t1=$(date +%s%N)
+  expect_rc 2
+  last=$(tail -n 1 "$ERR")
+  [[ $last == *"$want"* ]] || fail "the last line of stderr lacks '$want': $last"
+  ms=$(((t1 - t0) / 1000000))
+  kb=$(tail -n 1 "$WORK/rss")
+  ((ms < 1000)) || fail "took $ms ms (limit 1000)"
+  ((kb < 200 * 1024)) || fail "used $kb KiB (limit 200 MiB)"
+}
+h=0
+scenario_case() {  # scenario_case FILE WANT [--set ...]: `scsim run` and `scsim validate` of a bad scenario
+  local file=$1 want=$2
+  shift 2
+  h=$((h + 1))
+  hostile "$want" "$SCSIM" run "$file" -r 1 -o "h$h" "$@"
+  nothing_written "h$h"
+  ((${#@})) || { run "$SCSIM" validate "$file"; expect_rc 2; stderr_has "$want"; }
+}
+scenario_case "$BROKEN/alias_bomb.yaml" "alias_bomb.yaml:2:5: a0: an anchor (&name) is not supported"
+scenario_case "$BROKEN/alias_merge_key.yaml" "alias_merge_key.yaml:4:11: defaults: an anchor"
+scenario_case "$BROKEN/deep_flow.yaml" "deep_flow.yaml:4:45: description[0][0]"
+scenario_case "$BROKEN/deep_block.yaml" "deep_block.yaml:36:65: pipeline.k.k.k"
+scenario_case "$BROKEN/number_overflow.yaml" "number_overflow.yaml:4:15: volume_scale: '1e999' is out of range"
+scenario_case "$BROKEN/integer_too_large.yaml" "integer_too_large.yaml:4:27: pipeline.lesc_analysts:"
+scenario_case "$BROKEN/nan_value.yaml" "nan_value.yaml:4:15: volume_scale:"
+scenario_case "$BROKEN/inf_value.yaml" "inf_value.yaml:3:61: jurisdictions[0].bookings_per_day:"
+scenario_case "$BROKEN/duration_century.yaml" "duration_century.yaml:5:44: pipeline.ice_detention.mean:"
+scenario_case "$BROKEN/binary_garbage.yaml" "binary_garbage.yaml:2:9: control character 0x00"
+scenario_case "$BROKEN/escape_sequence.yaml" "escape_sequence.yaml:4:7: control character 0x1b"
+scenario_case "$BROKEN/empty.yaml" "empty.yaml:1:1: period: required key 'period' is missing"
+scenario_case "$BROKEN/extends_cycle_a.yaml" "extends_cycle_b.yaml:2:10: extends: extends cycle: extends_cycle_a.yaml -> extends_cycle_b.yaml"
+scenario_case "$BROKEN/missing_key_in_chain.yaml" "missing_key_in_chain.yaml:2:1: period: required key"
+scenario_case "$BROKEN/period_before_calendar.yaml" "period_before_calendar.yaml:2:17: period.start:"
+# Generated: random bytes; the worst input for yaml-cpp's scanner just under the size limit (it holds
+# every token of a nested flow collection until it closes); one byte over the limit; a long line.
+python3 - <<'PY'
+import random
+random.seed(11)
+open("random.yaml", "wb").write(bytes(random.randrange(256) for _ in range(100000)))
+open("flow_worst.yaml", "w").write("x: " + "[" * (512 * 1024 - 3))
+open("too_big.yaml", "w").write("description: |\n" + " " * (512 * 1024) + "\n")
+open("long_value.yaml", "w").write("name: " + "x" * 70000 + "\n")
+PY
+scenario_case random.yaml "random.yaml:1:"
+scenario_case flow_worst.yaml "flow_worst.yaml:1:"
+scenario_case too_big.yaml "too_big.yaml:0:0: scenario file is larger than 512 KiB"
+scenario_case long_value.yaml "long_value.yaml:1:7: name: a value of 70000 bytes; the limit is 65536"
+# Overrides: named by <override>, their position and the key.
+scenario_case "$FIX/child.yaml" "<override>:2:14: volume_scale: expected a number, got '.inf'" --set seed=1 --set volume_scale=.inf
+scenario_case "$FIX/child.yaml" "<override>:1:6: seed: an anchor" --set 'seed=&a 1'
+scenario_case "$FIX/child.yaml" "<override>:1:1: jurisdictions[0].bookings_per_day: required" \
+  --set 'jurisdictions[alpha_ca].bookings_per_day=~'
+scenario_case "$FIX/child.yaml" "<override>:1:45: description: lists and maps nested more than 32 deep" \
+  --set "description=$(printf '[%.0s' {1..40})x$(printf ']%.0s' {1..40})"
+# Targets and data CSVs.
+TB=$SRC/tests/fixtures/targets/broken
+for c in "binary.csv:2:37: control character" "value_nan.csv:2:30: value:" "value_overflow.csv:2:30: value:" \
+         "long_line.csv:2:8193: metric: a line of" "many_fields.csv:2:96: source: more than 64 fields"; do
+  h=$((h + 1))
+  hostile "$TB/$c" "$SCSIM" check-targets "$SRC/tests/fixtures/targets/scenario.yaml" "$TB/${c%%:*}" -r 1 -o "h$h"
+  nothing_written "h$h"
+done
+for c in "nan_value.csv:3:20: jail_population:" "binary.csv:3:15: control character" "empty.csv:1:1: year:"; do
+  printf 'extends: %s\nnational: {data_file: %s}\n' "$SCEN/historical/us_2008_2011.yaml" \
+    "$SRC/tests/fixtures/broken_csv/${c%%:*}" >national_bad.yaml
+  scenario_case national_bad.yaml "broken_csv/$c"
+done
+
 echo "bad input: ok"

@@ -52,7 +52,8 @@ double national_coverage(const std::vector<Jurisdiction>& js, sim::Date d) {
 }
 
 /// The error a broken fixture must produce.
-void expect_csv_error(const std::string& file, int line, int column, const std::string& key) {
+void expect_csv_error(const std::string& file, int line, int column, const std::string& key,
+                      const std::string& message = "") {
   try {
     read_state_jails_csv(kBroken + file);
     FAIL(file << " was accepted");
@@ -62,6 +63,7 @@ void expect_csv_error(const std::string& file, int line, int column, const std::
     CHECK(e.line == line);
     CHECK(e.column == column);
     CHECK(e.key_path == key);
+    CHECK_THAT(e.message, Catch::Contains(message));
     CHECK(std::string(e.what()).rfind(kBroken + file + ":" + std::to_string(line) + ":", 0) == 0);
   }
 }
@@ -320,6 +322,18 @@ TEST_CASE("malformed state CSVs are rejected with file, line, column and column 
   expect_csv_error("unknown_state.csv", 3, 9, "state");
   expect_csv_error("negative_value.csv", 2, 24, "latinx_jail_population");
   expect_csv_error("duplicate_row.csv", 3, 9, "state");
+}
+
+TEST_CASE("hostile state CSVs stop at a clear error: non-finite and huge numbers, binary bytes, limits", "[national]") {
+  expect_csv_error("nan_value.csv", 3, 20, "jail_population", "'nan' is not a number");
+  expect_csv_error("overflow_value.csv", 3, 29, "latinx_jail_population", "'1e999' is not a number");
+  expect_csv_error("year_overflow.csv", 3, 1, "year", "'99999999999' is not a year");
+  expect_csv_error("binary.csv", 3, 15, "", "control character 0x00");
+  expect_csv_error("long_line.csv", 3, 8193, "year", "a line of 9049 bytes; the limit is 8192");
+  expect_csv_error("many_fields.csv", 3, 140, "latinx_population_15to64", "more than 64 fields");
+  expect_csv_error("empty.csv", 1, 1, "year", "empty file");
+  // The text entry point (fuzzing) reads the same way.
+  CHECK_THROWS_AS(parse_state_jails_csv(std::string("year\0", 5), "x.csv"), ScenarioError);
 }
 
 TEST_CASE("a year with missing states, an absent year or a missing file is an error", "[national]") {
