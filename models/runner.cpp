@@ -3,6 +3,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "sim/cancel.hpp"
 #include "sim/replication.hpp"
 
 namespace scsim {
@@ -20,9 +21,13 @@ std::vector<ReplicationResult> run_scenario(const Scenario& sc, std::size_t repl
     update(state);
     progress(state);
   };
+  // Ctrl-C reaches every replication: the worker threads watch the caller's flag.
+  const std::atomic<bool>* cancel = sim::cancel_flag();
   return sim::run_replications(
       replications, threads,
       [&](std::size_t i) {
+        sim::CancelScope scope(cancel);
+        sim::throw_if_cancelled();
         RunOptions opt;
         if (progress)
           opt.progress = [&](sim::Time now, sim::Time) {

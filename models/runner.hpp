@@ -16,6 +16,8 @@ struct RunProgress {
 };
 
 /// Runs `replications` replications (first index `first`) on `threads` threads.
+/// Every replication watches the calling thread's cancel flag (sim/cancel.hpp):
+/// once it is set, the run throws sim::Cancelled within about a millisecond.
 std::vector<ReplicationResult> run_scenario(const Scenario& sc, std::size_t replications, unsigned threads,
                                             const std::function<void(const RunProgress&)>& progress = {},
                                             std::size_t first = 0);
