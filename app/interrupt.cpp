@@ -22,8 +22,13 @@ const std::atomic<bool>* install_interrupt_handlers() {
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;  // reads and writes in progress complete; the flag is polled
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  for (int sig : {SIGINT, SIGTERM}) {
+    struct sigaction old {};
+    sigaction(sig, &sa, &old);
+    // A signal ignored from the start stays ignored (a background job of a
+    // script, nohup): Ctrl-C in the terminal is not meant for this process.
+    if (old.sa_handler == SIG_IGN) sigaction(sig, &old, nullptr);
+  }
   return &g_interrupted;
 }
 

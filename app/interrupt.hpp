@@ -4,6 +4,7 @@
 /// within about a millisecond, the command removes what it was writing and
 /// exits 130. A second signal ends the process at once (the default action);
 /// what it was writing is a stale claim the next run removes (app/output.hpp).
+/// A signal the process inherited as ignored stays ignored.
 #include <atomic>
 
 namespace scsim_app {

@@ -7,7 +7,9 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <iostream>
 
@@ -20,7 +22,15 @@ namespace scsim_app {
 const char* version();
 }
 
-int main(int argc, char** argv) {
+namespace {
+int report(std::exception_ptr e) {
+  std::cout.flush();  // a report on stdout first, then the reason
+  const scsim_app::Outcome o = scsim_app::outcome_of(e);
+  if (!o.message.empty()) std::fprintf(stderr, "%s\n", o.message.c_str());
+  return static_cast<int>(o.code);
+}
+
+int run(int argc, char** argv) {
   using namespace scsim_app;
   CLI::App app{"scsim: a discrete-event simulator of the Secure Communities fingerprint pipeline", "scsim"};
   app.set_version_flag("--version", std::string("scsim ") + version());
@@ -47,16 +57,24 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version
     return app.exit(e);
-  } catch (...) {
-    std::cout.flush();  // a report on stdout first, then the reason
-    const Outcome o = outcome_of(std::current_exception());
-    if (!o.message.empty()) std::fprintf(stderr, "%s\n", o.message.c_str());
-    return static_cast<int>(o.code);
-  }
+  }  // anything else: main() reports it
   std::cout.flush();
+  if (!std::cout) {  // e.g. `scsim run ... > file` on a full disk: the report is lost, so no success
+    std::fprintf(stderr, "internal error: cannot write the standard output (%s)\n", std::strerror(errno));
+    return static_cast<int>(ExitCode::internal_error);
+  }
   if (interrupted()) {  // the command finished before it looked at the flag
     std::fprintf(stderr, "interrupted\n");
     return static_cast<int>(ExitCode::interrupted);
   }
   return static_cast<int>(ExitCode::ok);
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (...) {  // a command failed, a flag was bad, or setting up failed (out of memory)
+    return report(std::current_exception());
+  }
 }
