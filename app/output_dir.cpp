@@ -140,8 +140,8 @@ void recover_stale(const fs::path& target) {
 }
 
 std::string marker_text(const std::string& command) {
-  return "This directory was written by scsim; `scsim " + command +
-         " --force` may replace it, and scsim replaces no directory without this file.\n"
+  return "An output directory written by `scsim " + command +
+         "`. scsim replaces (with --force) only directories that hold this file.\n"
          "version: " + std::string(version()) + "\ncommand: " + command + "\npid: " + std::to_string(::getpid()) +
          "\ncreated_utc: " + utc_now() + "\n";
 }
@@ -222,9 +222,15 @@ OutputTarget::OutputTarget(fs::path given, bool directory, bool force, std::stri
   if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, claim_.c_str(), RENAME_NOREPLACE) != 0) {
     const int err = errno;
     remove_output(staging);
-    if (err == EEXIST)
-      throw UsageError("another scsim process" + claim_owner(claim_) + " is writing " + quoted(given_) +
-                       " right now; wait for it to finish or choose another output");
+    if (err == EEXIST) {
+      bool busy = false;
+      Fd probe = try_lock(claim_, busy);
+      if (busy)
+        throw UsageError("another scsim process" + claim_owner(claim_) + " is writing " + quoted(given_) +
+                         " right now; wait for it to finish or choose another output");
+      throw UsageError(quoted(claim_) + " is in the way of the output " + quoted(given_) +
+                       " and was not left by scsim; remove it or choose another output");
+    }
     fail_errno("cannot create the output " + quoted(given_), err);
   }
   lock_ = fd.release();
