@@ -57,6 +57,13 @@ int run(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version
     return app.exit(e);
+  } catch (const CLI::RequiredError&) {
+    // CLI11 says "A subcommand is required" when the command is misspelled: name it.
+    const auto rest = app.remaining();
+    if (!app.get_subcommands().empty() || rest.empty() || rest.front().rfind('-', 0) == 0) throw;
+    std::string known;
+    for (const CLI::App* c : app.get_subcommands({})) known += (known.empty() ? "" : ", ") + c->get_name();
+    throw CLI::ValidationError("unknown command '" + rest.front() + "' (commands: " + known + ")");
   }  // anything else: main() reports it
   std::cout.flush();
   if (!std::cout) {  // e.g. `scsim run ... > file` on a full disk: the report is lost, so no success
