@@ -33,12 +33,12 @@ struct RunArgs {
 void run(const RunArgs& a, const Common& common) {
   scsim::Scenario sc = scsim::load_scenario(a.scenario, a.overrides);
   a.sim.apply(sc);
-  // Check the output directory before spending minutes simulating.
-  std::unique_ptr<OutputDir> out;
-  if (!a.out.empty()) out = std::make_unique<OutputDir>(a.out, a.force, "run");
   auto scopes = scsim::Scopes::build(sc);
   std::size_t scope = scopes.find(a.scope);
   if (scope == std::string::npos) throw UsageError("unknown scope '" + a.scope + "' (try national, a state or a jurisdiction id)");
+  // Check the output directory before spending minutes simulating.
+  std::unique_ptr<OutputDir> out;
+  if (!a.out.empty()) out = std::make_unique<OutputDir>(a.out, a.force, "run");
 
   spdlog::info("running '{}': {} replications, seed {}, {} jurisdictions", sc.name, sc.replications, sc.seed,
                sc.jurisdictions.size());

@@ -5,6 +5,7 @@
 #include <iosfwd>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "models/results.hpp"
 
@@ -61,9 +62,13 @@ class OutputTarget {
  private:
   /// Throws UsageError unless the target is absent or may be replaced; true if it exists.
   bool check_target() const;
+  /// Makes and locks the claim beside the target (removing stale ones first).
+  void claim();
 
   bool directory_, force_;
   Recognizer ours_;
+  std::string marker_;                                  // the marker's text (directories)
+  std::vector<std::filesystem::path> created_parents_;  // removed again if nothing is published
   int lock_ = -1;  // the claim, locked while this process owns it
   bool committed_ = false;
 };

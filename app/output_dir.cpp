@@ -164,16 +164,15 @@ std::pair<fs::path, Fd> make_staging(const fs::path& target, bool directory, con
       fd = Fd(::open(p.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666));
       if (fd.get() < 0 && errno == EEXIST) continue;
     }
-    if (fd.get() < 0) fail_errno("cannot create the output " + quoted(target), errno);
-    if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) fail_errno("cannot lock " + quoted(p), errno);
-    if (directory) {
+    bool ok = fd.get() >= 0 && ::flock(fd.get(), LOCK_EX | LOCK_NB) == 0;
+    if (ok && directory) {
       Fd m(::openat(fd.get(), kOutputMarker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
-      const bool ok = m.get() >= 0 && ::write(m.get(), marker.data(), marker.size()) == ssize_t(marker.size());
-      if (!ok) {
-        const int err = errno;
-        remove_output(p);
-        fail_errno("cannot write in " + quoted(target.parent_path()), err);
-      }
+      ok = m.get() >= 0 && ::write(m.get(), marker.data(), marker.size()) == ssize_t(marker.size());
+    }
+    if (!ok) {
+      const int err = errno;
+      remove_output(p);
+      fail_errno("cannot create the output " + quoted(target), err);
     }
     return {p, std::move(fd)};
   }
@@ -194,6 +193,29 @@ void sync_tree(const fs::path& p, bool directory) {
   if (f.get() >= 0) ::fsync(f.get());
 }
 
+/// Creates the missing ancestors of `dir`, returning those it created (outermost first).
+std::vector<fs::path> create_parents(const fs::path& dir) {
+  std::vector<fs::path> missing;
+  std::error_code ec;
+  for (fs::path p = dir; !p.empty() && !fs::exists(fs::symlink_status(p, ec)); p = p.parent_path()) {
+    missing.insert(missing.begin(), p);
+    if (p == p.parent_path()) break;
+  }
+  std::vector<fs::path> created;
+  for (const auto& p : missing) {
+    if (!fs::create_directory(p, ec) || ec) break;
+    created.push_back(p);
+  }
+  return created;
+}
+
+/// Removes directories create_parents made, innermost first, while they are empty.
+void remove_parents(const std::vector<fs::path>& created) {
+  std::error_code ec;
+  for (auto it = created.rbegin(); it != created.rend(); ++it)
+    if (!fs::remove(*it, ec)) return;  // not empty (someone else's now) or gone
+}
+
 /// The target as an absolute path without "." or ".." or a trailing slash.
 fs::path normalised(const fs::path& given) {
   if (given.empty()) throw UsageError("the output path must not be empty");
@@ -207,17 +229,32 @@ fs::path normalised(const fs::path& given) {
 }  // namespace
 
 OutputTarget::OutputTarget(fs::path given, bool directory, bool force, std::string command, Recognizer ours)
-    : given_(std::move(given)), target_(normalised(given_)), directory_(directory), force_(force), ours_(ours) {
+    : given_(std::move(given)),
+      target_(normalised(given_)),
+      directory_(directory),
+      force_(force),
+      ours_(ours),
+      marker_(marker_text(command.empty() ? "?" : command)) {
   // Whether the target may be replaced, before any work is done (and again at commit).
-  std::error_code ec;
-  const fs::path parent = target_.parent_path();
-  if (!fs::exists(parent, ec)) fs::create_directories(parent, ec);
-  if (ec || !fs::is_directory(parent, ec))
-    throw UsageError("cannot create the output " + quoted(given_) + ": its parent " + quoted(parent) +
-                     " is not a writable directory" + (ec ? " (" + ec.message() + ")" : ""));
   check_target();
+  const fs::path parent = target_.parent_path();
+  created_parents_ = create_parents(parent);  // removed again if nothing is published
+  try {
+    claim();
+  } catch (...) {
+    remove_parents(created_parents_);
+    throw;
+  }
+}
+
+void OutputTarget::claim() {
+  const fs::path parent = target_.parent_path();
+  std::error_code ec;
+  if (!fs::is_directory(parent, ec))
+    throw UsageError("cannot create the output " + quoted(given_) + ": its parent " + quoted(parent) +
+                     " is not a directory");
   recover_stale(target_);
-  auto [staging, fd] = make_staging(target_, directory_, marker_text(command.empty() ? "?" : command));
+  auto [staging, fd] = make_staging(target_, directory_, marker_);
   claim_ = parent / ("." + target_.filename().string() + kClaimSuffix);
   if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, claim_.c_str(), RENAME_NOREPLACE) != 0) {
     const int err = errno;
@@ -237,7 +274,10 @@ OutputTarget::OutputTarget(fs::path given, bool directory, bool force, std::stri
 }
 
 OutputTarget::~OutputTarget() {
-  if (!committed_) remove_output(claim_);  // still ours: we hold its lock
+  if (!committed_) {
+    remove_output(claim_);  // still ours: we hold its lock
+    remove_parents(created_parents_);
+  }
   if (lock_ >= 0) ::close(lock_);
 }
 

@@ -24,6 +24,11 @@ run "$SCSIM" check-targets "$S" missed.csv -r 1 -o out/check/deeper
 expect_rc 4; complete_output out/check/deeper check-targets targets_check.csv
 file_has out/check/deeper/targets_check.csv "bookings,national,2011-06-30,1,"
 
+# A command that fails after claiming its output removes the claim and the
+# parent directories it made for it.
+run "$SCSIM" analyze "$S" --from 2030-01-01 -o new/deeper/out
+expect_rc 2; nothing_written new
+
 # An output of scsim's is kept without --force and replaced whole with it.
 echo mine > out/run/added-by-hand.txt
 run "$SCSIM" run "$S" -r 1 -o out/run
