@@ -57,4 +57,18 @@ printf 'metric,scope,as_of,value,tolerance,source\nbookings,national,2011-06-30,
 run "$SCSIM" check-targets "$S" missed.csv -r 1 -o check
 expect_rc 4; last_err_has "error: 1 of 1 targets outside their tolerance"; stdout_has "FAIL"
 complete_output check check-targets targets_check.csv
+# ... and a calibration the confirming simulation does not bear out (the file is written).
+cat > cal.yaml <<'YAML'
+name: calibration county
+period: {start: 2011-01-01, end: 2011-06-30}
+seed: 9
+jurisdictions:
+  - {id: cal_co, state: TX, bookings_per_day: 400, activation: 2010-01-01}
+calibrate:
+  - {path: pipeline.pickup_probability, lower: 0.3, upper: 1.0}
+YAML
+printf 'metric,scope,as_of,value,tolerance,source\nice_bookings,national,2011-06-30,3000,0.05%%,too tight\n' > tight.csv
+run "$SCSIM" calibrate cal.yaml tight.csv --confirm 2
+expect_rc 4; last_err_has "targets outside their tolerance in the confirming simulation"; stdout_has "FAIL"
+exists cal.calibrated.yaml
 echo "exit codes: ok"

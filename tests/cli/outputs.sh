@@ -100,6 +100,28 @@ expect_rc 0; no_leftovers g.dot
 echo "my own drawing" > mine.dot
 run "$SCSIM" graph "$S" -o mine.dot --force
 expect_rc 2; last_err_has "'mine.dot' exists and was not written by scsim"; [[ $(cat mine.dot) == "my own drawing" ]] || fail "mine.dot changed"
+# calibrate -o: the same rules for the calibrated scenario.
+cat > cal.yaml <<'YAML'
+name: calibration county
+period: {start: 2011-01-01, end: 2011-06-30}
+seed: 9
+jurisdictions:
+  - {id: cal_co, state: TX, bookings_per_day: 400, activation: 2010-01-01}
+calibrate:
+  - {path: pipeline.pickup_probability, lower: 0.3, upper: 1.0}
+YAML
+printf 'metric,scope,as_of,value,tolerance,source\nice_bookings,national,2011-06-30,3000,5%%,x\n' > cal.csv
+run "$SCSIM" calibrate cal.yaml cal.csv --confirm 0
+expect_rc 0; file_has cal.calibrated.yaml "written by \`scsim calibrate\`"; no_leftovers cal.calibrated.yaml
+run "$SCSIM" calibrate cal.yaml cal.csv --confirm 0
+expect_rc 2; last_err_has "output file 'cal.calibrated.yaml' already exists; use --force"
+run "$SCSIM" calibrate cal.yaml cal.csv --confirm 0 --force
+expect_rc 0; no_leftovers cal.calibrated.yaml
+echo "# my scenario" > mine.yaml
+run "$SCSIM" calibrate cal.yaml cal.csv --confirm 0 -o mine.yaml --force
+expect_rc 2; last_err_has "'mine.yaml' exists and was not written by scsim"; file_has mine.yaml "# my scenario"
+no_leftovers mine.yaml
+
 mkdir ct && cd ct
 echo "metric,my,own,table" > targets_check.csv
 run "$SCSIM" check-targets "$S" ../missed.csv -r 1 --force
