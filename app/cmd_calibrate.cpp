@@ -54,6 +54,36 @@ std::string pct(double v) {
   return buf;
 }
 
+/// Confirmation by simulation of the written scenario: exit 4 (TargetsMissed) if it misses a target.
+void confirm(const fs::path& out, const Targets& targets, const CalibrateArgs& a, std::ostream& os) {
+  char line[400];
+  Scenario sc = load_scenario(out);
+  const std::size_t reps = a.confirm < 0 ? sc.replications : std::size_t(a.confirm);
+  if (reps == 0) return;
+  os << "\n  confirming with " << reps << " simulation replications of " << out.filename().string() << " ...\n";
+  os.flush();
+  const auto t1 = std::chrono::steady_clock::now();
+  const auto results = run_scenario(sc, reps, a.threads);
+  const auto checks = check_targets(targets, sc, results);
+  std::snprintf(line, sizeof line, "  %-44s %-8s %12s %12s %27s %9s  %s\n", "target", "scope", "observed", "simulated",
+                "95% interval", "error", "result");
+  os << line;
+  int failed = 0;
+  for (const auto& c : checks) {
+    const std::string ci = "[" + g(c.simulated.ci95_low) + ", " + g(c.simulated.ci95_high) + "]";
+    std::snprintf(line, sizeof line, "  %-44s %-8s %12s %12s %27s %9s  %s\n", c.target->metric.c_str(),
+                  c.target->scope.c_str(), g(c.target->value).c_str(), g(c.simulated.mean).c_str(), ci.c_str(),
+                  pct(c.relative_error).c_str(), c.pass ? "pass" : "FAIL");
+    os << line;
+    failed += c.pass ? 0 : 1;
+  }
+  os << "  " << (checks.size() - std::size_t(failed)) << " of " << checks.size() << " targets within tolerance ("
+     << g(std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count(), 3) << " s)\n";
+  if (failed)  // the file stays: it reproduces the analytic fit; the simulation does not confirm it
+    throw TargetsMissed(std::to_string(failed) + " of " + std::to_string(checks.size()) +
+                        " targets outside their tolerance in the confirming simulation of " + out.string());
+}
+
 void run(const CalibrateArgs& a, const Common& common) {
   const fs::path scenario(a.scenario);
   fs::path out = a.out.empty() ? scenario.parent_path() / (scenario.stem().string() + ".calibrated.yaml") : fs::path(a.out);
@@ -128,32 +158,7 @@ void run(const CalibrateArgs& a, const Common& common) {
   out_file.commit();
   os << "\n  wrote " << out.string() << "\n";
 
-  // Confirmation by simulation of the written scenario.
-  Scenario sc = load_scenario(out);
-  const std::size_t reps = a.confirm < 0 ? sc.replications : std::size_t(a.confirm);
-  if (reps == 0) return;
-  os << "\n  confirming with " << reps << " simulation replications of " << out.filename().string() << " ...\n";
-  os.flush();
-  const auto t1 = std::chrono::steady_clock::now();
-  const auto results = run_scenario(sc, reps, a.threads);
-  const auto checks = check_targets(targets, sc, results);
-  std::snprintf(line, sizeof line, "  %-44s %-8s %12s %12s %27s %9s  %s\n", "target", "scope", "observed", "simulated",
-                "95% interval", "error", "result");
-  os << line;
-  int failed = 0;
-  for (const auto& c : checks) {
-    const std::string ci = "[" + g(c.simulated.ci95_low) + ", " + g(c.simulated.ci95_high) + "]";
-    std::snprintf(line, sizeof line, "  %-44s %-8s %12s %12s %27s %9s  %s\n", c.target->metric.c_str(),
-                  c.target->scope.c_str(), g(c.target->value).c_str(), g(c.simulated.mean).c_str(), ci.c_str(),
-                  pct(c.relative_error).c_str(), c.pass ? "pass" : "FAIL");
-    os << line;
-    failed += c.pass ? 0 : 1;
-  }
-  os << "  " << (checks.size() - std::size_t(failed)) << " of " << checks.size() << " targets within tolerance ("
-     << g(std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count(), 3) << " s)\n";
-  if (failed)  // the file stays: it reproduces the analytic fit; the simulation does not confirm it
-    throw TargetsMissed(std::to_string(failed) + " of " + std::to_string(checks.size()) +
-                        " targets outside their tolerance in the confirming simulation of " + out.string());
+  confirm(out, targets, a, os);
 }
 
 void add_calibrate_command(CLI::App& app, Common& common) {
