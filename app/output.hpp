@@ -26,7 +26,7 @@ struct TargetsMissed : std::runtime_error {
 /// directory carrying it is ever replaced (with --force).
 inline constexpr const char* kOutputMarker = ".scsim-output";
 
-/// Says whether an existing file's first bytes show that scsim wrote it.
+/// Says whether an existing file's first 64 KiB show that scsim wrote it.
 using Recognizer = bool (*)(const std::string& head);
 
 /// An output (a directory, or one file) that appears whole or not at all and

@@ -89,7 +89,7 @@ bool is_empty_dir(const fs::path& p) {
   return fs::is_empty(p, ec) && !ec;
 }
 
-std::string first_bytes(const fs::path& p, std::size_t n = 4096) {
+std::string first_bytes(const fs::path& p, std::size_t n = 65536) {
   std::ifstream f(p, std::ios::binary);
   std::string s(n, '\0');
   f.read(s.data(), std::streamsize(n));
