@@ -68,6 +68,9 @@ cp out/run/.scsim-output .stale.scsim-tmp/; echo half > .stale.scsim-tmp/summary
 cp out/run/.scsim-output .stale.scsim-new-0123456789abcdef/
 run "$SCSIM" run "$S" -r 1 -o stale
 expect_rc 0; complete_output stale run "${RUN_FILES[@]}"   # no leftovers
+mkdir .was-empty.scsim-tmp   # an empty directory that was being replaced when the kill came
+run "$SCSIM" run "$S" -r 1 -o was-empty
+expect_rc 0; complete_output was-empty run "${RUN_FILES[@]}"
 mkdir .strange.scsim-tmp && echo theirs > .strange.scsim-tmp/data.txt
 run "$SCSIM" run "$S" -r 1 -o strange
 expect_rc 2; last_err_has "is in the way"; [[ $(cat .strange.scsim-tmp/data.txt) == theirs ]] || fail "a stranger's file changed"
