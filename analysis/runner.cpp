@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "models/costs/costs.hpp"
+#include "sim/cancel.hpp"
 #include "sim/replication.hpp"
 
 namespace scsim {
@@ -23,9 +24,13 @@ std::vector<ReplicationResult> run_scenario(const Scenario& sc, std::size_t repl
     update(state);
     progress(state);
   };
+  // Ctrl-C reaches every replication: the worker threads watch the caller's flag.
+  const std::atomic<bool>* cancel = sim::cancel_flag();
   return sim::run_replications(
       replications, threads,
       [&](std::size_t i) {
+        sim::CancelScope scope(cancel);
+        sim::throw_if_cancelled();
         RunOptions opt;
         opt.record_events = record_events;
         if (progress)

@@ -16,7 +16,9 @@ struct RunProgress {
   sim::Time simulated = 0, horizon = 0; // furthest simulated time among running replications
 };
 
-/// Runs `replications` replications (first index `first`) on `threads` threads;
+/// Runs `replications` replications (first index `first`) on `threads` threads.
+/// Every replication watches the calling thread's cancel flag (sim/cancel.hpp):
+/// once it is set, the run throws sim::Cancelled within about a millisecond.
 /// `record_events` fingerprints each kernel event sequence (RunOptions).
 std::vector<ReplicationResult> run_scenario(const Scenario& sc, std::size_t replications, unsigned threads,
                                             const std::function<void(const RunProgress&)>& progress = {},

@@ -112,7 +112,7 @@ void run(const AnalyzeArgs& args) {
   for (const auto& id : args.jurisdictions)
     if (!sc.find_jurisdiction(id)) throw UsageError("--jurisdiction: no jurisdiction '" + id + "' in the scenario");
   std::unique_ptr<OutputDir> out;
-  if (!args.out.empty()) out = std::make_unique<OutputDir>(args.out, args.force);
+  if (!args.out.empty()) out = std::make_unique<OutputDir>(args.out, args.force, "analyze");
 
   const auto t0 = std::chrono::steady_clock::now();
   AnalyticCache cache;
@@ -241,7 +241,7 @@ void add_analyze_command(CLI::App& app, Common&) {
       ->check(CLI::Range(0, 36500))
       ->capture_default_str();
   cmd->add_option("-o,--out", a->out, "Write analytic_*.csv (flows, end states, stages, monthly counts) into DIR");
-  cmd->add_flag("-f,--force", a->force, "Replace an existing output directory");
+  cmd->add_flag("-f,--force", a->force, "Replace an output directory scsim wrote before");
   cmd->callback([a] { run(*a); });
 }
 

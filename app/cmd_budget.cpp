@@ -219,7 +219,7 @@ void run_budget(const BudgetArgs& a, const Common& common) {
 
   const std::string out_dir =
       a.out.empty() ? "budget-" + a.jurisdiction + "-" + p.label() : a.out;  // checked before the run
-  OutputDir out(out_dir, a.force);
+  OutputDir out(out_dir, a.force, "budget");
 
   execute(rec, a.sim.threads, common, "budget");
   const auto lines = scsim::budget_statement(sc, rec.reps, scope, p);
@@ -270,7 +270,7 @@ void add_budget_command(CLI::App& app, Common& common) {
   cmd->add_flag("--allow-partial", a->allow_partial, "Accept a period the scenario covers only in part");
   add_simulation_options(cmd, a->sim);
   cmd->add_option("-o,--out", a->out, "Output directory (default: budget-ID-PERIOD)");
-  cmd->add_flag("-f,--force", a->force, "Replace an existing output directory");
+  cmd->add_flag("-f,--force", a->force, "Replace an output directory scsim wrote before");
   cmd->add_option("--set", a->overrides, "Override a scenario key, e.g. --set costs.scaap_rate=0.2")
       ->allow_extra_args(false);
   cmd->add_option("--format", a->format, "stdout format")

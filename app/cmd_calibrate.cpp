@@ -2,7 +2,8 @@
 // parameters to the targets with the analytic chain and Levenberg-Marquardt
 // (models/calibration.hpp), writes a scenario that extends the original with
 // the fitted values and a comment block (targets, fit, errors, parameters,
-// identifiability), then confirms the fit by simulating that scenario.
+// identifiability), then confirms the fit by simulating that scenario (exit 4
+// if the simulation misses a target; the file is written either way).
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -10,13 +11,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <unistd.h>
 
 #include "app/commands.hpp"
 #include "app/output.hpp"
 #include "analysis/calibration.hpp"
 #include "analysis/runner.hpp"
 #include "models/scenario/loader.hpp"
+#include "sim/cancel.hpp"
 
 namespace scsim_app {
 
@@ -34,6 +35,12 @@ struct CalibrateArgs {
   unsigned threads = 0;
 };
 
+/// A scenario an earlier `scsim calibrate` wrote (the only file --force replaces).
+bool is_calibrated_scenario(const std::string& head) {
+  const std::string first = head.substr(0, head.find('\n'));
+  return first.rfind("# ", 0) == 0 && first.find("written by `scsim calibrate`") != std::string::npos;
+}
+
 std::string g(double v, int digits = 6) {
   if (!std::isfinite(v)) return "inf";
   char buf[64];
@@ -47,19 +54,52 @@ std::string pct(double v) {
   return buf;
 }
 
+/// Confirmation by simulation of the written scenario: exit 4 (TargetsMissed) if it misses a target.
+void confirm(const fs::path& out, const Targets& targets, const CalibrateArgs& a, std::ostream& os) {
+  char line[400];
+  Scenario sc = load_scenario(out);
+  const std::size_t reps = a.confirm < 0 ? sc.replications : std::size_t(a.confirm);
+  if (reps == 0) return;
+  os << "\n  confirming with " << reps << " simulation replications of " << out.filename().string() << " ...\n";
+  os.flush();
+  const auto t1 = std::chrono::steady_clock::now();
+  const auto results = run_scenario(sc, reps, a.threads);
+  const auto checks = check_targets(targets, sc, results);
+  std::snprintf(line, sizeof line, "  %-44s %-8s %12s %12s %27s %9s  %s\n", "target", "scope", "observed", "simulated",
+                "95% interval", "error", "result");
+  os << line;
+  int failed = 0;
+  for (const auto& c : checks) {
+    const std::string ci = "[" + g(c.simulated.ci95_low) + ", " + g(c.simulated.ci95_high) + "]";
+    std::snprintf(line, sizeof line, "  %-44s %-8s %12s %12s %27s %9s  %s\n", c.target->metric.c_str(),
+                  c.target->scope.c_str(), g(c.target->value).c_str(), g(c.simulated.mean).c_str(), ci.c_str(),
+                  pct(c.relative_error).c_str(), c.pass ? "pass" : "FAIL");
+    os << line;
+    failed += c.pass ? 0 : 1;
+  }
+  os << "  " << (checks.size() - std::size_t(failed)) << " of " << checks.size() << " targets within tolerance ("
+     << g(std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count(), 3) << " s)\n";
+  if (failed)  // the file stays: it reproduces the analytic fit; the simulation does not confirm it
+    throw TargetsMissed(std::to_string(failed) + " of " + std::to_string(checks.size()) +
+                        " targets outside their tolerance in the confirming simulation of " + out.string());
+}
+
 void run(const CalibrateArgs& a, const Common& common) {
   const fs::path scenario(a.scenario);
   fs::path out = a.out.empty() ? scenario.parent_path() / (scenario.stem().string() + ".calibrated.yaml") : fs::path(a.out);
-  if (fs::exists(out) && !a.force) throw UsageError("'" + out.string() + "' exists; use --force to replace it");
   if (fs::weakly_canonical(out) == fs::weakly_canonical(scenario))
     throw UsageError("the calibrated file must not replace the scenario it extends");
   const Targets targets = read_targets(a.targets);
+  OutputFile out_file(out, a.force, &is_calibrated_scenario);  // checked and claimed before the fit
 
   CalibrationOptions opt;
   opt.overrides = a.overrides;
   opt.free = a.free;
   opt.max_evaluations = a.max_evaluations;
-  if (!common.quiet) opt.progress = [](const std::string& s) { std::fprintf(stderr, "  calibrate: %s\n", s.c_str()); };
+  opt.progress = [quiet = common.quiet](const std::string& s) {
+    sim::throw_if_cancelled();  // Ctrl-C: stop between Jacobians
+    if (!quiet) std::fprintf(stderr, "  calibrate: %s\n", s.c_str());
+  };
   const auto t0 = std::chrono::steady_clock::now();
   const CalibrationResult r = calibrate(scenario, targets, opt);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -105,49 +145,20 @@ void run(const CalibrateArgs& a, const Common& common) {
     os << "\n";
   }
 
-  // Write next to the target through a temporary file, check that it
-  // reproduces the fit, then rename: a failed check leaves nothing behind.
+  // Write beside the target (the claim), check that it reproduces the fit,
+  // then rename: a failed check leaves nothing behind.
   const std::string text = calibrated_scenario_yaml(r, targets, out);
-  fs::path tmp = out;
-  tmp += ".tmp-" + std::to_string(::getpid());
   {
-    std::ofstream f(tmp, std::ios::binary);
-    if (!f) throw UsageError("cannot write '" + out.string() + "'");
+    std::ofstream f(out_file.path(), std::ios::binary | std::ios::trunc);
     f << text;
+    f.flush();
+    if (!f) throw UsageError("cannot write '" + out.string() + "'");
   }
-  try {
-    verify_calibrated_file(r, targets, tmp);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw;
-  }
-  fs::rename(tmp, out);
+  verify_calibrated_file(r, targets, out_file.path());
+  out_file.commit();
   os << "\n  wrote " << out.string() << "\n";
 
-  // Confirmation by simulation of the written scenario.
-  Scenario sc = load_scenario(out);
-  const std::size_t reps = a.confirm < 0 ? sc.replications : std::size_t(a.confirm);
-  if (reps == 0) return;
-  os << "\n  confirming with " << reps << " simulation replications of " << out.filename().string() << " ...\n";
-  os.flush();
-  const auto t1 = std::chrono::steady_clock::now();
-  const auto results = run_scenario(sc, reps, a.threads);
-  const auto checks = check_targets(targets, sc, results);
-  std::snprintf(line, sizeof line, "  %-44s %-8s %12s %12s %27s %9s  %s\n", "target", "scope", "observed", "simulated",
-                "95% interval", "error", "result");
-  os << line;
-  int failed = 0;
-  for (const auto& c : checks) {
-    const std::string ci = "[" + g(c.simulated.ci95_low) + ", " + g(c.simulated.ci95_high) + "]";
-    std::snprintf(line, sizeof line, "  %-44s %-8s %12s %12s %27s %9s  %s\n", c.target->metric.c_str(),
-                  c.target->scope.c_str(), g(c.target->value).c_str(), g(c.simulated.mean).c_str(), ci.c_str(),
-                  pct(c.relative_error).c_str(), c.pass ? "pass" : "FAIL");
-    os << line;
-    failed += c.pass ? 0 : 1;
-  }
-  os << "  " << (checks.size() - std::size_t(failed)) << " of " << checks.size() << " targets within tolerance ("
-     << g(std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count(), 3) << " s)\n";
+  confirm(out, targets, a, os);
 }
 
 void add_calibrate_command(CLI::App& app, Common& common) {
@@ -159,7 +170,7 @@ void add_calibrate_command(CLI::App& app, Common& common) {
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("-o,--out", a->out, "Calibrated scenario to write (default: SCENARIO's stem + .calibrated.yaml beside it)");
-  cmd->add_flag("-f,--force", a->force, "Replace an existing output file");
+  cmd->add_flag("-f,--force", a->force, "Replace a calibrated scenario scsim wrote before");
   cmd->add_option("--set", a->overrides, "Override a scenario key for the fit (written into the calibrated file)");
   cmd->add_option("--free", a->free,
                   "Fit only the declared parameters whose path starts with this (repeatable); the others stay as "

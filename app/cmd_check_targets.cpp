@@ -1,9 +1,10 @@
 // `scsim check-targets SCENARIO TARGETS.csv`: the validation report. Runs the
 // scenario's replications and prints, for every target, the observed value,
 // the simulated mean with its 95% interval, the relative error and pass/fail
-// against the target's tolerance; writes targets_check.csv. Exit status 0 when
-// every target passes, 4 when some fail, 2 for bad input (nothing is run or
-// written then). Any targets file with the same columns works (later dates,
+// against the target's tolerance; writes targets_check.csv (into --out DIR, a
+// directory made like `run --out`, or else into the current directory). Exit
+// status 0 when every target passes, 4 when some fail, 2 for bad input
+// (nothing is run or written then). Any targets file with the same columns works (later dates,
 // other states): see models/targets.hpp for the format.
 #include <spdlog/spdlog.h>
 
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 
 #include "app/commands.hpp"
 #include "app/output.hpp"
@@ -30,9 +32,13 @@ struct CheckArgs {
   std::string scenario, targets;
   SimulationArgs sim;
   std::vector<std::string> overrides;
-  std::string out = ".";
+  std::string out;
+  bool force = false;
   bool analytic = false;
 };
+
+/// A targets_check.csv of an earlier check (the only file --force replaces).
+bool is_targets_check_csv(const std::string& head) { return head.rfind("metric,scope,as_of,observed,simulated_mean,", 0) == 0; }
 
 std::string g(double v, int digits = 6) {
   if (!std::isfinite(v)) return "-";
@@ -46,8 +52,15 @@ void run(const CheckArgs& a, const Common& common) {
   a.sim.apply(sc);
   const Targets targets = read_targets(a.targets);
   validate_targets(targets, sc);  // before any work: a bad file stops here, nothing written
-  const std::filesystem::path out_file = std::filesystem::path(a.out) / "targets_check.csv";
-  if (!std::filesystem::is_directory(a.out)) throw UsageError("--out: '" + a.out + "' is not a directory");
+  // The output is claimed before the run: a bad --out stops here.
+  std::unique_ptr<OutputDir> out_dir;
+  std::unique_ptr<OutputFile> out_file;
+  if (!a.out.empty())
+    out_dir = std::make_unique<OutputDir>(a.out, a.force, "check-targets");
+  else
+    out_file = std::make_unique<OutputFile>("targets_check.csv", a.force, &is_targets_check_csv);
+  const std::filesystem::path written =
+      out_dir ? std::filesystem::path(a.out) / "targets_check.csv" : out_file->final_path();
 
   std::vector<TargetCheck> checks;
   std::vector<ReplicationResult> reps;
@@ -98,9 +111,14 @@ void run(const CheckArgs& a, const Common& common) {
     os << line;
     if (!c.pass) ++failed;
   }
-  write_file_atomic(out_file, targets_check_csv(checks));
+  if (out_dir) {
+    write_file_atomic(out_dir->file("targets_check.csv"), targets_check_csv(checks));
+    out_dir->commit();
+  } else {
+    out_file->write(targets_check_csv(checks));
+  }
   os << "\n  " << (checks.size() - std::size_t(failed)) << " of " << checks.size() << " targets within tolerance; wrote "
-     << out_file.string() << "\n";
+     << written.string() << "\n";
   if (failed)
     throw TargetsMissed(std::to_string(failed) + " of " + std::to_string(checks.size()) +
                         " targets outside their tolerance");
@@ -116,7 +134,10 @@ void add_check_targets_command(CLI::App& app, Common& common) {
       ->check(CLI::ExistingFile);
   add_simulation_options(cmd, a->sim);
   cmd->add_option("--set", a->overrides, "Override a scenario key, e.g. --set volume_scale=0.1");
-  cmd->add_option("-o,--out", a->out, "Directory for targets_check.csv")->capture_default_str();
+  cmd->add_option("-o,--out", a->out,
+                  "Write targets_check.csv into this output directory (made like run --out; default: "
+                  "targets_check.csv in the current directory)");
+  cmd->add_flag("-f,--force", a->force, "Replace an output (directory or targets_check.csv) scsim wrote before");
   cmd->add_flag("--analytic", a->analytic, "Use the analytic expectation instead of simulating (quick look)");
   cmd->callback([a, &common] { run(*a, common); });
 }

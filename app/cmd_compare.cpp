@@ -145,7 +145,7 @@ void run_compare(const CompareArgs& a, const Common& common) {
     spdlog::warn("one replication: differences have no confidence interval");
 
   const std::string out_dir = a.out.empty() ? "compare-" + base.label : a.out;
-  OutputDir out(out_dir, a.force);
+  OutputDir out(out_dir, a.force, "compare");
 
   const std::size_t total = 1 + alts.size();
   execute(base, a.sim.threads, common, "compare 1/" + std::to_string(total) + " " + base.label);
@@ -189,7 +189,7 @@ void add_compare_command(CLI::App& app, Common& common) {
   cmd->add_flag("--independent-seeds", a->independent,
                 "Give each alternative its own seed (no common random numbers: wider intervals)");
   cmd->add_option("-o,--out", a->out, "Output directory (default: compare-BASE)");
-  cmd->add_flag("-f,--force", a->force, "Replace an existing output directory");
+  cmd->add_flag("-f,--force", a->force, "Replace an output directory scsim wrote before");
   cmd->add_option("--set", a->overrides, "Override a key in every scenario, e.g. --set volume_scale=0.1")
       ->allow_extra_args(false);
   cmd->add_option("--format", a->format, "stdout format")

@@ -34,12 +34,12 @@ struct RunArgs {
 void run(const RunArgs& a, const Common& common) {
   scsim::Scenario sc = scsim::load_scenario(a.scenario, a.overrides);
   a.sim.apply(sc);
-  // Check the output directory before spending minutes simulating.
-  std::unique_ptr<OutputDir> out;
-  if (!a.out.empty()) out = std::make_unique<OutputDir>(a.out, a.force);
   auto scopes = scsim::Scopes::build(sc);
   std::size_t scope = scopes.find(a.scope);
   if (scope == std::string::npos) throw UsageError("unknown scope '" + a.scope + "' (try national, a state or a jurisdiction id)");
+  // Check the output directory before spending minutes simulating.
+  std::unique_ptr<OutputDir> out;
+  if (!a.out.empty()) out = std::make_unique<OutputDir>(a.out, a.force, "run");
 
   spdlog::info("running '{}': {} replications, seed {}, {} jurisdictions", sc.name, sc.replications, sc.seed,
                sc.jurisdictions.size());
@@ -101,7 +101,7 @@ void add_run_command(CLI::App& app, Common& common) {
   cmd->add_option("scenario", a->scenario, "Scenario YAML file")->required()->check(CLI::ExistingFile);
   add_simulation_options(cmd, a->sim);
   cmd->add_option("-o,--out", a->out, "Write summary.csv, monthly.csv, flows.csv, results.sqlite and report.html into this directory");
-  cmd->add_flag("-f,--force", a->force, "Replace an existing output directory");
+  cmd->add_flag("-f,--force", a->force, "Replace an output directory scsim wrote before");
   cmd->add_option("--set", a->overrides, "Override a scenario key, e.g. --set pipeline.lesc_analysts=60");
   cmd->add_option("--format", a->format, "stdout format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
   cmd->add_flag("--event-digest", a->event_digest,

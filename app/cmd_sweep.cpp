@@ -120,7 +120,7 @@ void run_sweep(const SweepArgs& a, const Common& common) {
     throw UsageError("unknown scope '" + a.scope + "' (try national, a state or a jurisdiction id)");
 
   const std::string out_dir = a.out.empty() ? "sweep-" + stem_of(a.scenario) : a.out;
-  OutputDir out(out_dir, a.force);
+  OutputDir out(out_dir, a.force, "sweep");
   for (std::size_t i = 0; i < runs.size(); ++i)
     execute(runs[i], a.sim.threads, common, "sweep " + std::to_string(i + 1) + "/" + std::to_string(points));
 
@@ -210,7 +210,7 @@ void add_sweep_command(CLI::App& app, Common& common) {
       ->required();
   add_simulation_options(cmd, a->sim, "of every point");
   cmd->add_option("-o,--out", a->out, "Output directory (default: sweep-SCENARIO)");
-  cmd->add_flag("-f,--force", a->force, "Replace an existing output directory");
+  cmd->add_flag("-f,--force", a->force, "Replace an output directory scsim wrote before");
   cmd->add_option("--format", a->format, "stdout format")
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();

@@ -2,6 +2,8 @@
 // teaching ("watch a fingerprint travel") and for checking the model by eye.
 // Journeys print as soon as each is complete; the run stops once enough are
 // printed, so a trace of a national scenario takes seconds, not minutes.
+#include <spdlog/spdlog.h>
+
 #include <iostream>
 
 #include "app/commands.hpp"
@@ -35,7 +37,9 @@ void trace(const TraceArgs& a) {
   }
   const bool json = a.format == "jsonl";
   std::size_t printed = 0;
-  scsim::trace_scenario(sc, opt, a.replication, [&](const scsim::Journey& j) {
+  // Journeys are printed as they complete and not kept: memory stays bounded
+  // (TraceOptions::max_open) however many are asked for.
+  scsim::JourneyCollector collector(sc, opt, [&](const scsim::Journey& j) {
     if (json) {
       scsim::write_journey_json(std::cout, sc, j);
     } else {
@@ -45,7 +49,17 @@ void trace(const TraceArgs& a) {
     ++printed;
     std::cout.flush();
   });
-  if (printed < a.people)  // stderr: JSON Lines on stdout stay clean
+  scsim::RunOptions ro;
+  ro.tracer = &collector;
+  scsim::run_replication(sc, a.replication, ro);
+  collector.close(sc.horizon());
+  spdlog::debug("trace: at most {} journeys open at once, {} bookings not followed", collector.peak_open(),
+                collector.skipped());
+  // stderr: JSON Lines on stdout stay clean
+  if (collector.skipped())
+    std::cerr << "scsim trace: " << collector.skipped() << " bookings were not followed while " << opt.max_open
+              << " journeys were open at once (the memory bound)\n";
+  if (printed < a.people)
     std::cerr << "scsim trace: " << printed << " of " << a.people << " journeys matched"
               << (a.filter.empty() ? "" : " '" + a.filter + "'") << " before the end of the period ("
               << sim::format_date(sc.end) << ")\n";

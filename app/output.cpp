@@ -12,45 +12,6 @@ namespace scsim_app {
 namespace fs = std::filesystem;
 using namespace scsim;
 
-OutputDir::OutputDir(fs::path final_dir, bool force) : final_(std::move(final_dir)), force_(force) {
-  if (final_.empty()) throw UsageError("output directory must not be empty");
-  std::error_code ec;
-  if (fs::exists(final_, ec)) {
-    if (!fs::is_directory(final_)) throw UsageError("output path '" + final_.string() + "' exists and is not a directory");
-    if (!force_ && !fs::is_empty(final_))
-      throw UsageError("output directory '" + final_.string() + "' already exists; use --force to replace it");
-  }
-  fs::path parent = fs::absolute(final_).parent_path();
-  if (!fs::exists(parent, ec)) fs::create_directories(parent, ec);
-  if (ec || !fs::is_directory(parent))
-    throw UsageError("cannot create output directory '" + final_.string() + "': parent '" + parent.string() +
-                     "' is not a writable directory");
-  tmp_ = parent / ("." + fs::absolute(final_).filename().string() + ".tmp-" + std::to_string(::getpid()));
-  fs::remove_all(tmp_, ec);
-  if (!fs::create_directory(tmp_, ec) || ec)
-    throw UsageError("cannot write to '" + parent.string() + "': " + (ec ? ec.message() : std::string("denied")));
-}
-
-OutputDir::~OutputDir() {
-  if (committed_) return;
-  std::error_code ec;
-  fs::remove_all(tmp_, ec);
-}
-
-void OutputDir::commit() {
-  std::error_code ec;
-  if (fs::exists(final_, ec)) {
-    fs::path old = tmp_;
-    old += ".old";
-    fs::rename(final_, old);
-    fs::rename(tmp_, final_);
-    fs::remove_all(old, ec);
-  } else {
-    fs::rename(tmp_, final_);
-  }
-  committed_ = true;
-}
-
 void write_file_atomic(const fs::path& path, const std::string& content) {
   fs::path tmp = path;
   tmp += ".tmp-" + std::to_string(::getpid());

@@ -5,6 +5,7 @@
 #include <iosfwd>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "analysis/results.hpp"
 
@@ -21,22 +22,74 @@ struct TargetsMissed : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Files are written into a hidden sibling directory and the directory is
-/// renamed into place by commit(); if the run fails, the destructor removes
-/// the partial directory, so `DIR` is either complete or untouched.
-class OutputDir {
+/// The marker file inside every output directory scsim writes: only a
+/// directory carrying it is ever replaced (with --force).
+inline constexpr const char* kOutputMarker = ".scsim-output";
+
+/// Says whether an existing file's first 64 KiB show that scsim wrote it.
+using Recognizer = bool (*)(const std::string& head);
+
+/// An output (a directory, or one file) that appears whole or not at all and
+/// never replaces what scsim did not write (app/output_dir.cpp):
+///  - the constructor checks the target and claims it: an existing target is
+///    replaced only with --force and only if scsim wrote it (a directory with
+///    the marker inside, or an empty one; a file its Recognizer accepts);
+///    anything else is a UsageError, before any work is done. The claim is a
+///    hidden sibling, `.NAME.scsim-tmp`, locked (flock) while this process
+///    lives, so a second process writing the same target is refused at once;
+///  - the command writes into the claim;
+///  - commit() renames the claim into place atomically (renameat2:
+///    RENAME_NOREPLACE for a new target, RENAME_EXCHANGE to replace a
+///    directory, then removes the old one);
+///  - otherwise the destructor removes the claim.
+/// A kill -9 at any moment leaves the old target or the new one, complete;
+/// the claims it strands are removed by the next scsim writing that target
+/// (only unlocked ones: a directory carrying the marker, or a file by its name).
+class OutputTarget {
  public:
-  OutputDir(std::filesystem::path final_dir, bool force);
-  ~OutputDir();
-  OutputDir(const OutputDir&) = delete;
-  OutputDir& operator=(const OutputDir&) = delete;
-  std::filesystem::path file(const std::string& name) const { return tmp_ / name; }
-  const std::filesystem::path& final_path() const { return final_; }
+  OutputTarget(const OutputTarget&) = delete;
+  OutputTarget& operator=(const OutputTarget&) = delete;
+  /// The target as the user gave it.
+  const std::filesystem::path& final_path() const { return given_; }
+  /// Publishes what was written. Throws sim::Cancelled (nothing published) after Ctrl-C.
   void commit();
 
+ protected:
+  OutputTarget(std::filesystem::path given, bool directory, bool force, std::string command, Recognizer ours);
+  ~OutputTarget();
+  std::filesystem::path given_, target_, claim_;
+
  private:
-  std::filesystem::path final_, tmp_;
-  bool force_, committed_ = false;
+  /// Throws UsageError unless the target is absent or may be replaced; true if it exists.
+  bool check_target() const;
+  /// Makes and locks the claim beside the target (removing stale ones first).
+  void claim();
+
+  bool directory_, force_;
+  Recognizer ours_;
+  std::string marker_;                                  // the marker's text (directories)
+  std::vector<std::filesystem::path> created_parents_;  // removed again if nothing is published
+  int lock_ = -1;  // the claim, locked while this process owns it
+  bool committed_ = false;
+};
+
+/// An output directory: `file(name)` is where `name` is written before commit().
+class OutputDir : public OutputTarget {
+ public:
+  /// `command` (e.g. "run") goes into the marker.
+  OutputDir(std::filesystem::path dir, bool force, std::string command)
+      : OutputTarget(std::move(dir), true, force, std::move(command), nullptr) {}
+  std::filesystem::path file(const std::string& name) const { return claim_ / name; }
+};
+
+/// One output file, written to path() before commit().
+class OutputFile : public OutputTarget {
+ public:
+  OutputFile(std::filesystem::path file, bool force, Recognizer ours)
+      : OutputTarget(std::move(file), false, force, std::string(), ours) {}
+  const std::filesystem::path& path() const { return claim_; }
+  /// Writes `content` to path() and commits.
+  void write(const std::string& content);
 };
 
 /// Writes `content` to `path` through a temporary file and a rename.

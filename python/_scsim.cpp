@@ -4,7 +4,8 @@
 // and one place (the Python package) decides how tables look.
 //
 // Every entry point releases the GIL while simulating, so a notebook stays
-// responsive to other threads and several runs can go in parallel. No C++
+// responsive to other threads and several runs can go in parallel; Ctrl-C
+// stops a simulation within a fraction of a second (KeyboardInterrupt). No C++
 // exception escapes: ScenarioError becomes scsim.ScenarioError (a ValueError
 // with file, line, column, key_path and message), std::invalid_argument a
 // ValueError, anything else a RuntimeError.
@@ -12,10 +13,15 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <exception>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <sstream>
+#include <thread>
 
 #include "analysis/analytic.hpp"
 #include "analysis/compare.hpp"
@@ -26,6 +32,7 @@
 #include "models/scenario/loader.hpp"
 #include "models/scenario/schema.hpp"
 #include "models/pipeline/trace.hpp"
+#include "sim/cancel.hpp"
 
 namespace py = pybind11;
 using namespace scsim;
@@ -75,6 +82,56 @@ PyScenario load(const std::optional<std::string>& path, const std::optional<std:
       *sc = load_scenario_text(text.value_or(""), base_dir, overrides);
   }
   return PyScenario{std::move(sc)};
+}
+
+/// Runs `work` (C++ only: no Python objects) on a thread of its own while this
+/// thread, without the GIL, looks for Python signals every 50 ms (Python runs
+/// its signal handlers on the main thread only, through PyErr_CheckSignals).
+/// When a handler raises (Ctrl-C: KeyboardInterrupt), the simulation is
+/// cancelled (sim/cancel.hpp), stops within milliseconds, and the handler's
+/// exception is raised here; an error of the work itself is rethrown.
+template <class Fn>
+auto interruptible(Fn&& work) -> decltype(work()) {
+  using R = decltype(work());
+  std::atomic<bool> cancel{false};
+  std::optional<R> result;
+  std::exception_ptr failure;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  std::optional<py::error_already_set> signal;
+  {
+    py::gil_scoped_release nogil;
+    std::thread worker([&] {
+      sim::CancelScope scope(&cancel);
+      try {
+        result.emplace(work());
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      std::lock_guard lock(mu);
+      done = true;
+      cv.notify_one();
+    });
+    std::unique_lock lock(mu);
+    while (!cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return done; })) {
+      if (signal) continue;
+      lock.unlock();
+      {
+        py::gil_scoped_acquire gil;
+        if (PyErr_CheckSignals() != 0) {
+          signal.emplace();  // takes the raised exception
+          cancel = true;
+        }
+      }
+      lock.lock();
+    }
+    lock.unlock();
+    worker.join();
+  }
+  if (signal) throw *signal;
+  if (failure) std::rethrow_exception(failure);
+  return std::move(*result);
 }
 
 Scenario with_settings(const PyScenario& s, std::optional<std::size_t> replications, std::optional<std::uint64_t> seed) {
@@ -228,9 +285,8 @@ py::dict run(const PyScenario& s, std::optional<std::size_t> replications, std::
   std::vector<ReplicationResult> reps;
   double wall = 0;
   {
-    py::gil_scoped_release nogil;
     const auto t0 = std::chrono::steady_clock::now();
-    reps = run_scenario(sc, sc.replications, threads);
+    reps = interruptible([&] { return run_scenario(sc, sc.replications, threads); });
     wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
   return results_dict(sc, reps, wall);
@@ -246,8 +302,7 @@ py::dict compare(const PyScenario& base, const std::vector<PyScenario>& alts, co
   std::vector<ComparisonRow> rows;
   std::vector<Scenario> as;
   std::vector<std::vector<ReplicationResult>> runs;  // kept only when asked for: [base, alt...]
-  {
-    py::gil_scoped_release nogil;
+  interruptible([&] {
     for (std::size_t i = 0; i < alts.size(); ++i) {
       // The alternative takes the baseline's seed and replication count: that is what pairs them.
       Scenario a = with_settings(alts[i], b.replications, b.seed);
@@ -262,7 +317,8 @@ py::dict compare(const PyScenario& base, const std::vector<PyScenario>& alts, co
       if (with_results) runs.push_back(std::move(alt_reps));
     }
     if (with_results) runs.insert(runs.begin(), std::move(base_reps));
-  }
+    return true;
+  });
   std::vector<std::string> alt, scope, metric;
   std::vector<double> bm, am, d, lo, hi, rel;
   std::vector<std::int64_t> n;
@@ -313,10 +369,7 @@ py::list trace(const PyScenario& s, std::size_t people, const std::string& filte
   if (jurisdiction) opt.jurisdiction = find_jurisdiction_index(sc, *jurisdiction);
   if (since) opt.booked_from = sim::Calendar(sc.start).to_time(sim::parse_date(*since));
   std::vector<Journey> journeys;
-  {
-    py::gil_scoped_release nogil;
-    journeys = trace_scenario(sc, opt, replication);
-  }
+  journeys = interruptible([&] { return trace_scenario(sc, opt, replication); });
   const sim::Calendar cal(sc.start);
   py::list out;
   for (const Journey& j : journeys) {

@@ -8,6 +8,8 @@
 #include <new>
 #include <utility>
 
+#include "sim/cancel.hpp"
+
 namespace sim {
 
 // ---------------------------------------------------------------- frame pool
@@ -164,6 +166,7 @@ void Simulation::run_callback(std::uint32_t slot) {
 
 void Simulation::run_until(Time end) {
   stop_ = false;
+  const std::atomic<bool>* const cancel = detail::t_cancel;  // sim/cancel.hpp
   while (!queue_.empty()) {
     const EventEntry& e = queue_.top();
     if (e.time > end) break;
@@ -195,6 +198,7 @@ void Simulation::run_until(Time end) {
     }
     if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
     if (stop_) return;
+    if (cancel && events_ % kCancelPollEvents == 0 && cancel->load(std::memory_order_relaxed)) throw Cancelled();
   }
   if (end != kTimeMax && now_ < end) now_ = end;
 }

@@ -193,6 +193,8 @@ class Simulation {
   /// Runs until no event is left.
   void run() { run_until(kTimeMax); }
   /// Runs every event with time <= end; afterwards now() == end (if finite).
+  /// Throws sim::Cancelled, between events, once the thread's cancel flag is
+  /// set (sim/cancel.hpp).
   void run_until(Time end);
   /// Makes run()/run_until() return after the current event.
   void stop() noexcept { stop_ = true; }

@@ -186,15 +186,20 @@ JourneyCollector::JourneyCollector(const Scenario& sc, TraceOptions opt, std::fu
 void JourneyCollector::step(const PersonInfo& p, sim::Time t, Node from, Node to, const std::string& what) {
   auto it = open_.find(p.id);
   if (it == open_.end()) {
-    // Only a journey's first step gets here for people we follow; for the
-    // others these checks are repeated at each of their (few) steps.
+    // A journey is followed from its first step (booked) or not at all.
+    if (!(from == to && from == Node::stage(Stage::booking))) return;
     if (!keep_going()) return;
     if (opt_.jurisdiction && p.jurisdiction != *opt_.jurisdiction) return;
     if (p.booked < opt_.booked_from) return;
     if (!opt_.filter.may_match(p)) return;
+    if (open_.size() >= opt_.max_open) {
+      ++skipped_;
+      return;
+    }
     Journey j;
     j.person = p;
     it = open_.emplace(p.id, std::move(j)).first;
+    peak_open_ = std::max(peak_open_, open_.size());
   }
   it->second.steps.push_back({t, from, to, what});
 }
@@ -211,9 +216,11 @@ void JourneyCollector::finish(const PersonInfo& p, sim::Time t, EndState e) {
 
 void JourneyCollector::complete(Journey&& j) {
   if (!keep_going() || !opt_.filter.matches(j, cal_)) return;
-  j.number = kept_.size() + 1;
-  kept_.push_back(std::move(j));
-  if (on_journey_) on_journey_(kept_.back());
+  j.number = ++kept_count_;
+  if (on_journey_)
+    on_journey_(j);
+  else
+    kept_.push_back(std::move(j));
 }
 
 void JourneyCollector::close(sim::Time horizon) {

@@ -75,24 +75,36 @@ struct TraceOptions {
   JourneyFilter filter;
   std::optional<std::size_t> jurisdiction;       // index into Scenario::jurisdictions
   sim::Time booked_from = std::numeric_limits<sim::Time>::min();  // only people booked at or after this
+  /// Journeys followed at once (their steps buffered until they end): a
+  /// booking made while this many are open is not followed, which bounds the
+  /// memory of a filtered trace (about 2 KiB a journey: 100 MiB at most; the
+  /// national baseline has under 40,000 open at once, so it never binds there).
+  std::size_t max_open = 50000;
 };
 
 /// A TraceSink that keeps the first `people` journeys passing the filter.
 class JourneyCollector final : public TraceSink {
  public:
   /// `on_journey` (optional) sees each kept journey as soon as it is complete,
-  /// so a command can print while the simulation continues. The scenario
-  /// gives the calendar for the weekend and holiday terms.
+  /// so a command can print while the simulation continues; kept journeys are
+  /// then handed over, not stored (journeys() stays empty, kept() counts
+  /// them), so a long trace streams in bounded memory. The scenario gives the
+  /// calendar for the weekend and holiday terms.
   JourneyCollector(const Scenario& sc, TraceOptions opt, std::function<void(const Journey&)> on_journey = {});
 
   void step(const PersonInfo& p, sim::Time t, Node from, Node to, const std::string& what) override;
   void finish(const PersonInfo& p, sim::Time t, EndState e) override;
-  bool keep_going() const override { return kept_.size() < opt_.people; }
+  bool keep_going() const override { return kept_count_ < opt_.people; }
 
   /// After the run: journeys still open at the horizon end there, in booking
   /// order (unless enough journeys were already kept).
   void close(sim::Time horizon);
   const std::vector<Journey>& journeys() const { return kept_; }
+  /// Journeys kept so far (stored or handed to on_journey).
+  std::size_t kept() const { return kept_count_; }
+  /// Bookings not followed because max_open journeys were open; the most open at once.
+  std::size_t skipped() const { return skipped_; }
+  std::size_t peak_open() const { return peak_open_; }
 
  private:
   void complete(Journey&& j);
@@ -102,10 +114,12 @@ class JourneyCollector final : public TraceSink {
   sim::Calendar cal_;
   std::unordered_map<std::uint64_t, Journey> open_;
   std::vector<Journey> kept_;
+  std::size_t kept_count_ = 0, skipped_ = 0, peak_open_ = 0;
 };
 
 /// Runs replication `replication` of `sc` until `opt.people` journeys pass the
-/// filter (or the horizon), calling `on_journey` for each as it completes.
+/// filter (or the horizon), calling `on_journey` for each as it completes;
+/// returns them (none when `on_journey` is given: it had them).
 std::vector<Journey> trace_scenario(const Scenario& sc, const TraceOptions& opt, std::size_t replication = 0,
                                     const std::function<void(const Journey&)>& on_journey = {});
 

@@ -37,12 +37,28 @@ stderr_has() { grep -qF -- "$1" "$ERR" || fail "stderr lacks '$1'"; }
 file_has() { grep -qF -- "$2" "$1" || fail "$1 lacks '$2'"; }
 exists() { [[ -e $1 ]] || fail "$1 was not written"; }
 absent() { [[ ! -e $1 ]] || fail "$1 exists but must not"; }
+# No hidden claim or staging sibling of an output (app/output_dir.cpp names them .NAME.scsim-*).
+no_leftovers() {
+  local parent base
+  parent=$(dirname "$1"); base=$(basename "$1")
+  if compgen -G "$parent/.$base.scsim-*" >/dev/null; then fail "a temporary of $1 was left behind: $(ls -a "$parent")"; fi
+}
 # No output directory and no hidden temporary sibling of it.
 nothing_written() {
   absent "$1"
-  local parent base
-  parent=$(dirname "$1"); base=$(basename "$1")
-  if compgen -G "$parent/.$base.tmp-*" >/dev/null; then fail "a temporary directory of $1 was left behind"; fi
+  no_leftovers "$1"
+}
+# The last line of stderr (where every command puts the reason it failed).
+last_err_line() { tail -n 1 "$ERR"; }
+last_err_has() { last_err_line | grep -qF -- "$1" || fail "the last line of stderr lacks '$1': '$(last_err_line)'"; }
+# A complete output directory of scsim's: the marker naming COMMAND, and FILES...
+complete_output() {
+  local dir=$1 command=$2; shift 2
+  [[ -d $dir ]] || fail "$dir is not a directory"
+  file_has "$dir/.scsim-output" "command: $command"
+  local f
+  for f in "$@"; do [[ -s $dir/$f ]] || fail "$dir/$f is missing or empty"; done
+  no_leftovers "$dir"
 }
 # sql DB QUERY: prints the rows (|-separated) through Python's sqlite3 module.
 sql() {

@@ -145,6 +145,51 @@ TEST_CASE("the run stops as soon as enough journeys are kept", "[trace]") {
   CHECK(stopped.events * 100 < full.events);  // two journeys need a few minutes of simulated time, not months
 }
 
+TEST_CASE("a streaming collector hands journeys over in order and keeps none of them", "[trace]") {
+  const Scenario sc = counties();
+  TraceOptions opt;
+  opt.people = 40;
+  std::vector<std::size_t> numbers;
+  JourneyCollector c(sc, opt, [&](const Journey& j) { numbers.push_back(j.number); });
+  RunOptions ro;
+  ro.tracer = &c;
+  run_replication(sc, 0, ro);
+  c.close(sc.horizon());
+  CHECK(c.journeys().empty());  // memory does not grow with the journeys printed
+  CHECK(c.kept() == 40);
+  REQUIRE(numbers.size() == 40);
+  for (std::size_t i = 0; i < numbers.size(); ++i) CHECK(numbers[i] == i + 1);
+}
+
+TEST_CASE("at most max_open journeys are followed at once, each from its booking", "[trace]") {
+  const Scenario sc = counties();
+  TraceOptions opt;
+  opt.people = 1000000;  // never enough: the run goes to the horizon
+  opt.filter = JourneyFilter::parse("removed");  // undecidable at booking: everyone is a candidate
+  opt.max_open = 25;
+  JourneyCollector c(sc, opt);
+  RunOptions ro;
+  ro.tracer = &c;
+  run_replication(sc, 0, ro);
+  c.close(sc.horizon());
+  CHECK(c.peak_open() == 25);
+  CHECK(c.skipped() > 0);
+  REQUIRE_FALSE(c.journeys().empty());
+  for (const Journey& j : c.journeys()) {
+    REQUIRE_FALSE(j.steps.empty());
+    CHECK(j.steps.front().from == Node::stage(Stage::booking));
+    CHECK(j.steps.front().to == Node::stage(Stage::booking));
+    CHECK(j.steps.front().t == j.person.booked);
+  }
+  // Without the bound the same run follows many more at once.
+  opt.max_open = std::size_t(-1);
+  JourneyCollector all(sc, opt);
+  ro.tracer = &all;
+  run_replication(sc, 0, ro);
+  CHECK(all.peak_open() > 25);
+  CHECK(all.skipped() == 0);
+}
+
 TEST_CASE("a hold over a weekend and a holiday names the days it does not count", "[trace][calendar]") {
   // Everyone removable, matched, detained and held (ICE never comes), so holds start every day.
   const Scenario sc = counties({"defaults.population.group_mix={us_born: 0, naturalized: 0, lpr: 0, other_lawful: 0, "
