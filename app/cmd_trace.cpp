@@ -8,6 +8,7 @@
 
 #include "app/commands.hpp"
 #include "app/output.hpp"
+#include "app/trace_writer.hpp"
 #include "models/scenario/loader.hpp"
 #include "models/pipeline/trace.hpp"
 
@@ -41,10 +42,10 @@ void trace(const TraceArgs& a) {
   // (TraceOptions::max_open) however many are asked for.
   scsim::JourneyCollector collector(sc, opt, [&](const scsim::Journey& j) {
     if (json) {
-      scsim::write_journey_json(std::cout, sc, j);
+      write_journey_json(std::cout, sc, j);
     } else {
       if (printed) std::cout << "\n";
-      scsim::write_journey_text(std::cout, sc, j);
+      write_journey_text(std::cout, sc, j);
     }
     ++printed;
     std::cout.flush();

@@ -27,6 +27,7 @@
 #include "analysis/compare.hpp"
 #include "models/costs/costs.hpp"
 #include "app/diagram.hpp"
+#include "app/trace_writer.hpp"
 #include "analysis/results.hpp"
 #include "analysis/runner.hpp"
 #include "models/scenario/loader.hpp"
@@ -398,8 +399,8 @@ py::list trace(const PyScenario& s, std::size_t people, const std::string& filte
     }
     d["steps"] = steps;
     std::ostringstream text, json;
-    write_journey_text(text, sc, j);
-    write_journey_json(json, sc, j);
+    scsim_app::write_journey_text(text, sc, j);
+    scsim_app::write_journey_json(json, sc, j);
     d["text"] = text.str();
     d["json"] = json.str();
     out.append(d);

@@ -276,45 +276,6 @@ namespace {
 constexpr std::uint64_t kSerialMask = (std::uint64_t(1) << 39) - 1;
 bool is_extra(const PersonInfo& p) { return (p.id >> 39) & 1; }
 
-std::string elapsed(sim::Duration d) {
-  char buf[48];
-  if (d < sim::kHour)
-    std::snprintf(buf, sizeof buf, "%lld min", static_cast<long long>(d / sim::kMinute));
-  else if (d < 2 * sim::kDay)
-    std::snprintf(buf, sizeof buf, "%.1f hours", double(d) / sim::kHour);
-  else
-    std::snprintf(buf, sizeof buf, "%.1f days", double(d) / sim::kDay);
-  return buf;
-}
-
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += ch;  // UTF-8 passes through unchanged
-        }
-    }
-  }
-  return out + "\"";
-}
-
-std::string pad(std::string_view s, std::size_t width) {
-  std::string out(s);
-  if (out.size() < width) out.append(width - out.size(), ' ');
-  return out;
-}
 }  // namespace
 
 std::string minute(const sim::Calendar& cal, sim::Time t) { return cal.format(t - (t % 60 + 60) % 60); }
@@ -324,46 +285,6 @@ std::string person_label(const Scenario& sc, const PersonInfo& p) {
   return jid + "#" + std::to_string(p.id & kSerialMask) + (is_extra(p) ? "b" : "");
 }
 
-void write_journey_text(std::ostream& os, const Scenario& sc, const Journey& j) {
-  const sim::Calendar cal(sc.start);
-  const PersonInfo& p = j.person;
-  const Jurisdiction& jur = sc.jurisdictions.at(p.jurisdiction);
-  os << "Journey " << j.number << ": " << person_label(sc, p) << ", booked in " << jur.name << " (" << jur.state
-     << ")\n";
-  os << "  " << kGroupNames[static_cast<std::size_t>(p.group)] << ", "
-     << kLevelNames[static_cast<std::size_t>(p.level)] << ", "
-     << kChargeNames[static_cast<std::size_t>(p.charge)] << " charge; leaves criminal custody by "
-     << kJailPathNames[static_cast<std::size_t>(p.path)] << "; prints "
-     << (p.in_ident ? "on file in IDENT" : "not in IDENT")
-     << (is_extra(p) ? "; an extra booking from a local arrest bias" : "") << "\n";
-  for (const auto& s : j.steps) os << "  " << pad(minute(cal, s.t), 22) << pad(s.to.name(), 28) << s.what << "\n";
-  if (j.end == EndState::in_system_at_horizon)
-    os << "  => still in the system when the run ends, " << minute(cal, j.end_time) << "\n";
-  else
-    os << "  => " << kEndStateNames[static_cast<std::size_t>(j.end)] << ", " << minute(cal, j.end_time) << ", "
-       << elapsed(j.end_time - p.booked) << " after booking\n";
-}
-
-void write_journey_json(std::ostream& os, const Scenario& sc, const Journey& j) {
-  const sim::Calendar cal(sc.start);
-  const PersonInfo& p = j.person;
-  const Jurisdiction& jur = sc.jurisdictions.at(p.jurisdiction);
-  os << "{\"journey\":" << j.number << ",\"person\":" << json_string(person_label(sc, p))
-     << ",\"jurisdiction\":" << json_string(jur.id) << ",\"state\":" << json_string(jur.state)
-     << ",\"group\":" << json_string(kGroupNames[static_cast<std::size_t>(p.group)])
-     << ",\"level\":" << json_string(kLevelNames[static_cast<std::size_t>(p.level)])
-     << ",\"charge\":" << json_string(kChargeNames[static_cast<std::size_t>(p.charge)])
-     << ",\"jail_path\":" << json_string(kJailPathNames[static_cast<std::size_t>(p.path)])
-     << ",\"in_ident\":" << (p.in_ident ? "true" : "false") << ",\"arrest_bias_extra\":"
-     << (is_extra(p) ? "true" : "false") << ",\"steps\":[";
-  for (std::size_t i = 0; i < j.steps.size(); ++i) {
-    const auto& s = j.steps[i];
-    os << (i ? "," : "") << "{\"t\":" << s.t << ",\"time\":" << json_string(minute(cal, s.t))
-       << ",\"date\":" << json_string(sim::format_date(cal.date_of(s.t))) << ",\"from\":" << json_string(s.from.name())
-       << ",\"to\":" << json_string(s.to.name()) << ",\"what\":" << json_string(s.what) << "}";
-  }
-  os << "],\"end\":" << json_string(kEndStateNames[static_cast<std::size_t>(j.end)]) << ",\"end_t\":" << j.end_time
-     << ",\"end_time\":" << json_string(minute(cal, j.end_time)) << "}\n";
-}
+bool is_arrest_bias_extra(const PersonInfo& p) { return is_extra(p); }
 
 }  // namespace scsim

@@ -134,9 +134,7 @@ std::string person_label(const Scenario& sc, const PersonInfo& p);
 /// (exact seconds are in the JSON's "t").
 std::string minute(const sim::Calendar& cal, sim::Time t);
 
-/// The readable timeline: a header, one line per step, the end.
-void write_journey_text(std::ostream& os, const Scenario& sc, const Journey& j);
-/// One JSON object on one line (JSON Lines): person fields, steps, end.
-void write_journey_json(std::ostream& os, const Scenario& sc, const Journey& j);
+/// Whether the person was booked only because of a local arrest bias.
+bool is_arrest_bias_extra(const PersonInfo& p);
 
 }  // namespace scsim

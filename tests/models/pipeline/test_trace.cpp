@@ -10,6 +10,7 @@
 #include "models/pipeline/journey.hpp"
 #include "models/scenario/loader.hpp"
 #include "models/pipeline/trace.hpp"
+#include "app/trace_writer.hpp"
 
 using namespace scsim;
 
@@ -204,7 +205,7 @@ TEST_CASE("a hold over a weekend and a holiday names the days it does not count"
     CHECK(hold->second - hold->first > 48 * sim::kHour);  // stretched by the days not counted
     CHECK(j.end == EndState::released_hold_expired);
     std::ostringstream os;
-    write_journey_text(os, sc, j);
+    scsim_app::write_journey_text(os, sc, j);
     const std::string text = os.str();
     INFO(text);
     CHECK((text.find("Memorial Day (Mon 2011-05-30)") != std::string::npos ||
@@ -255,7 +256,7 @@ TEST_CASE("a journey in JSON Lines is one line with the person and every step an
   const auto journeys = trace(sc, "removed", 1);
   REQUIRE(journeys.size() == 1);
   std::ostringstream os;
-  write_journey_json(os, sc, journeys[0]);
+  scsim_app::write_journey_json(os, sc, journeys[0]);
   const std::string s = os.str();
   CHECK(s.rfind("{\"journey\":1,\"person\":\"", 0) == 0);
   CHECK(s.back() == '\n');
