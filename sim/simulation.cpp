@@ -45,6 +45,7 @@ void Simulation::start(Process p) {
 }
 
 EventId Simulation::schedule(Duration delay, std::function<void()> fn) {
+  const Time t = delay > 0 ? add_time(now_, delay, "Simulation::schedule") : now_;  // before any state changes
   std::uint32_t slot;
   if (free_slot_ != 0xffffffffu) {
     slot = free_slot_;
@@ -56,7 +57,7 @@ EventId Simulation::schedule(Duration delay, std::function<void()> fn) {
   std::uint64_t seq = next_seq_++;
   slots_[slot].fn = std::move(fn);
   slots_[slot].seq = seq;
-  enqueue(EventEntry{delay > 0 ? now_ + delay : now_, seq, detail::slot_target(slot)});
+  enqueue(EventEntry{t, seq, detail::slot_target(slot)});
   return EventId{slot, seq};
 }
 

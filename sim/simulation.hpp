@@ -96,12 +96,14 @@ class Simulation {
   void start(Process p);
 
   /// `co_await sim.timeout(d)`: resume after d (d <= 0 resumes at the current
-  /// time, after the events already scheduled for it).
-  auto timeout(Duration d) noexcept { return Wake{this, d > 0 ? now_ + d : now_}; }
+  /// time, after the events already scheduled for it). Throws TimeOverflow if
+  /// now() + d does not fit the clock.
+  auto timeout(Duration d) { return Wake{this, d > 0 ? add_time(now_, d, "Simulation::timeout") : now_}; }
   /// `co_await sim.until(t)`: resume at absolute time t (or now, if t is past).
   auto until(Time t) noexcept { return Wake{this, t > now_ ? t : now_}; }
 
   /// Schedules a callback after `delay`; returns a handle for `cancel`.
+  /// Throws TimeOverflow if now() + delay does not fit the clock.
   EventId schedule(Duration delay, std::function<void()> fn);
   /// Cancels a pending callback; false if it already ran or was cancelled.
   bool cancel(EventId id) noexcept;
