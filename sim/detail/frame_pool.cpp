@@ -18,10 +18,13 @@ class FrameStore {
  public:
   ~FrameStore() {
     for (auto& f : t_free_frames) f = nullptr;  // they point into the chunks
-    for (void* c : chunks_) ::operator delete(c, std::align_val_t{kChunkBytes});
+    for (void* c : chunks_) {
+      unpoison(c, kChunkBytes);
+      ::operator delete(c, std::align_val_t{kChunkBytes});
+    }
   }
   void* carve(std::size_t sz) {
-    if (cursor_ + sz > end_) {
+    if (static_cast<std::size_t>(end_ - cursor_) < sz) {
       // Aligned to its size, so a frame finds its chunk's header by masking.
       char* c = static_cast<char*>(::operator new(kChunkBytes, std::align_val_t{kChunkBytes}));
       chunks_.push_back(c);
@@ -29,6 +32,7 @@ class FrameStore {
       static_assert(sizeof(ChunkHeader) % kFrameGrain == 0);
       cursor_ = c + sizeof(ChunkHeader);
       end_ = c + kChunkBytes;
+      poison(cursor_, static_cast<std::size_t>(end_ - cursor_));
     }
     void* p = cursor_;
     cursor_ += sz;
