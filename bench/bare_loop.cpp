@@ -9,7 +9,7 @@
 /// no per-booking record to fetch; an event that schedules a successor
 /// overwrites the queue's top in place (one sift instead of a pop and a
 /// push). Two future-event sets, chosen with --queue:
-///  * calendar (default, the faster): sim::CalendarQueue, the two-level
+///  * calendar (default, the faster): sim::detail::CalendarQueue, the two-level
 ///    calendar queue the kernel uses, fed POD entries whose target word is
 ///    (booking << 4 | stage);
 ///  * heap4: 16-byte POD events in an implicit 4-ary heap (four children =
@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "bench/bench_common.hpp"
-#include "sim/event_queue.hpp"
+#include "sim/detail/calendar_queue.hpp"
 #include "sim/random.hpp"
 
 namespace {
@@ -122,7 +122,7 @@ class Heap4 {
   bool overflow_ = false;
 };
 
-/// sim::CalendarQueue (no frame prefetching: there are no frames here).
+/// sim::detail::CalendarQueue (no frame prefetching: there are no frames here).
 class Calendar {
  public:
   bool empty() const { return q_.empty(); }
@@ -137,7 +137,7 @@ class Calendar {
 
  private:
   sim::EventEntry entry(Ev e) { return sim::EventEntry{e.time, seq_++, (std::uintptr_t{e.who} << 4) | e.stage}; }
-  sim::CalendarQueue q_;
+  sim::detail::CalendarQueue q_;
   std::uint64_t seq_ = 0;
 };
 

@@ -1,5 +1,6 @@
-/// The classic "hold model" benchmark of the future-event sets in
-/// sim/event_queue.hpp: fill a queue with n events, then repeat "pop the
+/// The classic "hold model" benchmark of the future-event sets: the kernel's
+/// (sim/detail/calendar_queue.hpp) and the ones it does not use
+/// (bench/queues.hpp). Fill a queue with n events, then repeat "pop the
 /// earliest, push it again at its time plus a random increment" and report
 /// the cost per hold (one pop + one push), in ns, and the ratio to the
 /// kernel's sim::DefaultEventQueue (> 1: slower than the default); then the
@@ -23,8 +24,10 @@
 #include <vector>
 
 #include "bench/bench_common.hpp"
-#include "sim/event_queue.hpp"
+#include "bench/queues.hpp"
+#include "sim/detail/calendar_queue.hpp"
 #include "sim/random.hpp"
+#include "sim/simulation.hpp"
 
 namespace {
 
@@ -121,12 +124,12 @@ int main(int argc, char** argv) {
   for (auto& x : inc) x = static_cast<sim::Time>(rng.exponential(1e6));
 
   const std::vector<Impl> impls = {
-      impl<sim::BinaryHeapQueue>("binary_heap"),
-      impl<sim::QuaternaryHeapQueue>("quaternary_heap"),
-      impl<sim::PairingHeapQueue>("pairing_heap"),
-      impl<sim::OctonaryHeapQueue>("octonary_heap"),
-      impl<sim::CalendarQueue>("calendar"),
-      impl<sim::FramePrefetchCalendarQueue>("calendar_prefetch"),
+      impl<bench::BinaryHeapQueue>("binary_heap"),
+      impl<bench::QuaternaryHeapQueue>("quaternary_heap"),
+      impl<bench::PairingHeapQueue>("pairing_heap"),
+      impl<bench::OctonaryHeapQueue>("octonary_heap"),
+      impl<sim::detail::CalendarQueue>("calendar"),
+      impl<sim::detail::FramePrefetchCalendarQueue>("calendar_prefetch"),
   };
 
   std::printf("queue,size,holds,ns_per_hold,ratio_to_default,ns_per_replace_top\n");

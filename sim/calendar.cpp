@@ -15,6 +15,9 @@ constexpr sys_days kTableBegin = sys_days{year{kFirstHolidayYear} / January / 1}
 constexpr sys_days kTableEnd = sys_days{year{kLastHolidayYear + 1} / January / 1};
 constexpr std::size_t kTableDays = static_cast<std::size_t>((kTableEnd - kTableBegin).count());
 constexpr std::size_t kTableYears = kLastHolidayYear - kFirstHolidayYear + 1;
+// The years std::chrono::year_month_day represents.
+constexpr sys_days kCivilBegin = sys_days{year::min() / January / 1};
+constexpr sys_days kCivilEnd = sys_days{year::max() / December / 31};
 
 // 5 U.S.C. 6103(b): for employees on a Mon-Fri schedule a Saturday holiday is
 // taken the Friday before and a Sunday holiday the Monday after.
@@ -75,7 +78,9 @@ const Tables& tables() {
 
 std::size_t table_index(sys_days d) {
   if (d < kTableBegin || d >= kTableEnd)
-    throw std::out_of_range("calendar: " + format_date(Date{d}) + " is outside the holiday table (" +
+    throw std::out_of_range("calendar: " +
+                            (d >= kCivilBegin && d <= kCivilEnd ? format_date(Date{d}) : std::string("a day beyond the civil years")) +
+                            " is outside the holiday table (" +
                             std::to_string(kFirstHolidayYear) + "-" + std::to_string(kLastHolidayYear) + ")");
   return static_cast<std::size_t>((d - kTableBegin).count());
 }
@@ -140,13 +145,29 @@ Time Calendar::to_time(Date d, int hour, int minute, int second) const {
   return (sys_days{d} - epoch_days_).count() * kDay + hour * kHour + minute * kMinute + second;
 }
 
-Date Calendar::date_of(Time t) const { return Date{epoch_days_ + days{floor_div(t, kDay)}}; }
+Date Calendar::date_of(Time t) const {
+  // std::chrono's conversion wraps around quietly outside its years; say so instead.
+  const sys_days d = epoch_days_ + days{floor_div(t, kDay)};
+  if (d < kCivilBegin || d > kCivilEnd)
+    throw std::out_of_range("Calendar::date_of: time " + std::to_string(t) +
+                            " s is outside the civil calendar (years -32767 to 32767)");
+  return Date{d};
+}
 
 weekday Calendar::weekday_of(Time t) const { return weekday{epoch_days_ + days{floor_div(t, kDay)}}; }
 
-Duration Calendar::time_of_day(Time t) const { return t - floor_div(t, kDay) * kDay; }
+Duration Calendar::time_of_day(Time t) const {
+  const Duration r = t % kDay;
+  return r < 0 ? r + kDay : r;
+}
 
-Time Calendar::start_of_day(Time t) const { return floor_div(t, kDay) * kDay; }
+Time Calendar::start_of_day(Time t) const {
+  Time r;
+  if (__builtin_sub_overflow(t, time_of_day(t), &r))  // within a day of the clock's start
+    throw TimeOverflow("Calendar::start_of_day: the midnight before time " + std::to_string(t) +
+                       " s is before the int64 clock begins");
+  return r;
+}
 
 bool Calendar::is_business_day(Date d) const {
   if (!d.ok()) throw std::invalid_argument("Calendar::is_business_day: invalid date");
@@ -159,8 +180,12 @@ bool Calendar::is_business_day_index(std::int64_t day_index) const {
 
 Time Calendar::add_business_time(Time start, Duration business) const {
   if (business < 0) throw std::invalid_argument("Calendar::add_business_time: negative duration");
+  if (business > static_cast<Duration>(kTableDays) * kDay)  // would walk off the table day by day
+    throw std::out_of_range("Calendar::add_business_time: " + std::to_string(business) +
+                            " s of business time reach beyond the holiday table (" + std::to_string(kFirstHolidayYear) +
+                            "-" + std::to_string(kLastHolidayYear) + ")");
   std::int64_t day = floor_div(start, kDay);
-  Duration into_day = start - day * kDay;
+  Duration into_day = time_of_day(start);
   while (!is_business_day_index(day)) {
     ++day;
     into_day = 0;

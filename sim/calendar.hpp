@@ -55,10 +55,13 @@ class Calendar {
   /// Negative before the epoch. Throws std::invalid_argument on an invalid
   /// date or a clock field out of range (hour 0-23, minute/second 0-59).
   Time to_time(Date d, int hour = 0, int minute = 0, int second = 0) const;
+  /// Throws std::out_of_range if t falls outside std::chrono's years
+  /// (-32767 to 32767), where the conversion would wrap around.
   Date date_of(Time t) const;
   std::chrono::weekday weekday_of(Time t) const;
   /// Seconds since local midnight, in [0, 86400).
   Duration time_of_day(Time t) const;
+  /// Throws TimeOverflow within a day of the clock's start (no midnight before).
   Time start_of_day(Time t) const;
 
   /// Mon-Fri and not the observed date of a federal holiday.
@@ -71,7 +74,7 @@ class Calendar {
   /// zero duration returns `start` on a business day, else the next business
   /// midnight. A count that ends exactly at a day boundary returns that
   /// midnight (Fri 00:00 + 24h = Sat 00:00). Throws std::invalid_argument if
-  /// business < 0.
+  /// business < 0 and std::out_of_range if the count leaves the holiday table.
   Time add_business_time(Time start, Duration business) const;
   /// Business-day seconds in [a, b); the inverse of add_business_time in the
   /// sense business_time_between(a, add_business_time(a, d)) == d.

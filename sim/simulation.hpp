@@ -23,6 +23,9 @@
 #include <utility>
 #include <vector>
 
+#include "sim/detail/calendar_queue.hpp"
+#include "sim/detail/event_target.hpp"
+#include "sim/detail/frame_pool.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/time.hpp"
 
@@ -30,76 +33,13 @@ namespace sim {
 
 inline constexpr Time kTimeMax = std::numeric_limits<Time>::max();
 
+/// The queue the Simulation uses, chosen with bench/queue_hold and
+/// bench/kernel_model (see bench/README.md): the calendar queue is 2.5x (10^5
+/// pending) to 5x (10^6) faster per hold than the 4-ary heap and no slower
+/// below, where it is a 4-ary heap; prefetching frames adds ~20% in the model.
+using DefaultEventQueue = detail::FramePrefetchCalendarQueue;
+
 class Simulation;
-
-namespace detail {
-/// Per-thread size-class pool for coroutine frames. Frames must be freed on
-/// the thread that allocated them, which holds because one replication runs
-/// wholly on one thread. The fast paths (pop/push a per-thread free list) are
-/// inline; the frame size is a compile-time constant at each call, so the
-/// size class folds away.
-///
-/// Frames are carved from chunks aligned to their size, whose first bytes
-/// hold a bitmap of the frames that are live; that is how a Simulation finds
-/// its suspended processes when it is destroyed, without a per-process table
-/// (whose random writes on every finished process cost a cache miss each).
-/// Frames start on a cache line, which the kernel's frame prefetching relies
-/// on. Frames above 2 KiB come from ::operator new and are listed apart.
-inline constexpr std::size_t kFrameGrain = 64;            // size classes of 64 bytes
-inline constexpr std::size_t kFrameClasses = 32;          // pooled up to 2 KiB
-inline constexpr std::size_t kChunkBytes = std::size_t{1} << 18;
-inline constexpr std::size_t kChunkSlots = kChunkBytes / kFrameGrain;
-struct FreeFrame {
-  FreeFrame* next;
-};
-struct ChunkHeader {  // at the start of every chunk
-  std::uint64_t live[kChunkSlots / 64];
-};
-extern thread_local constinit FreeFrame* t_free_frames[kFrameClasses];
-/// Carves a new frame from the thread's chunks.
-void* frame_carve(std::size_t cls);
-void* frame_alloc_large(std::size_t bytes);
-void frame_free_large(void* p) noexcept;
-/// Calls fn(frame address) for every live pooled or large frame of this thread.
-void for_each_live_frame(void (*fn)(void* frame, void* ctx), void* ctx);
-
-inline void mark_frame(void* p, bool live) noexcept {
-  const auto a = reinterpret_cast<std::uintptr_t>(p);
-  auto* h = reinterpret_cast<ChunkHeader*>(a & ~(kChunkBytes - 1));
-  const std::size_t slot = (a & (kChunkBytes - 1)) / kFrameGrain;
-  const std::uint64_t bit = std::uint64_t{1} << (slot & 63);
-  if (live)
-    h->live[slot >> 6] |= bit;
-  else
-    h->live[slot >> 6] &= ~bit;
-}
-
-inline void* frame_alloc(std::size_t bytes) {
-  const std::size_t cls = (bytes + kFrameGrain - 1) / kFrameGrain;
-  if (cls >= kFrameClasses) return frame_alloc_large(bytes);
-  void* p;
-  if (FreeFrame* f = t_free_frames[cls]) {
-    t_free_frames[cls] = f->next;
-    p = f;
-  } else {
-    p = frame_carve(cls);
-  }
-  mark_frame(p, true);
-  return p;
-}
-
-inline void frame_free(void* p, std::size_t bytes) noexcept {
-  const std::size_t cls = (bytes + kFrameGrain - 1) / kFrameGrain;
-  if (cls >= kFrameClasses) {
-    frame_free_large(p);
-    return;
-  }
-  mark_frame(p, false);
-  auto* f = static_cast<FreeFrame*>(p);
-  f->next = t_free_frames[cls];
-  t_free_frames[cls] = f;
-}
-}  // namespace detail
 
 /// A running fingerprint of the event sequence a simulation processed: the
 /// time and kind (process resume or callback) of every event, in order.
@@ -175,19 +115,21 @@ class Simulation {
   void start(Process p);
 
   /// `co_await sim.timeout(d)`: resume after d (d <= 0 resumes at the current
-  /// time, after the events already scheduled for it).
-  auto timeout(Duration d) noexcept { return Wake{this, d > 0 ? now_ + d : now_}; }
+  /// time, after the events already scheduled for it). Throws TimeOverflow if
+  /// now() + d does not fit the clock.
+  auto timeout(Duration d) { return Wake{this, d > 0 ? add_time(now_, d, "Simulation::timeout") : now_}; }
   /// `co_await sim.until(t)`: resume at absolute time t (or now, if t is past).
   auto until(Time t) noexcept { return Wake{this, t > now_ ? t : now_}; }
 
   /// Schedules a callback after `delay`; returns a handle for `cancel`.
+  /// Throws TimeOverflow if now() + delay does not fit the clock.
   EventId schedule(Duration delay, std::function<void()> fn);
   /// Cancels a pending callback; false if it already ran or was cancelled.
   bool cancel(EventId id) noexcept;
 
   /// Low-level: resume a suspended coroutine at time t (used by awaitables).
   void resume_at(Time t, std::coroutine_handle<> h) {
-    enqueue(EventEntry{t, next_seq_++, reinterpret_cast<std::uintptr_t>(h.address())});
+    enqueue(EventEntry{t, next_seq_++, detail::frame_target(h.address())});
   }
 
   /// Runs until no event is left.
