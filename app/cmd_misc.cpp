@@ -4,6 +4,7 @@
 
 #include "app/commands.hpp"
 #include "app/demo.hpp"
+#include "app/scenario_reference.hpp"
 #include "models/scenario/loader.hpp"
 
 namespace scsim_app {
@@ -25,7 +26,7 @@ void add_demo_command(CLI::App& app, Common&) {
 
 void add_reference_command(CLI::App& app, Common&) {
   auto* cmd = app.add_subcommand("scenario-reference", "Print the scenario file reference (Markdown) from the schema");
-  cmd->callback([] { std::cout << scsim::scenario_reference_markdown(); });
+  cmd->callback([] { std::cout << scenario_reference_markdown(); });
 }
 
 const bool demo_registered = register_command(90, &add_demo_command);

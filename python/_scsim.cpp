@@ -27,6 +27,7 @@
 #include "analysis/compare.hpp"
 #include "models/costs/costs.hpp"
 #include "app/diagram.hpp"
+#include "app/scenario_reference.hpp"
 #include "app/trace_writer.hpp"
 #include "analysis/results.hpp"
 #include "analysis/runner.hpp"
@@ -525,7 +526,7 @@ PYBIND11_MODULE(_scsim, m) {
   m.def("edge_probabilities", &edge_probs, py::arg("scenario"), py::arg("jurisdiction"), py::arg("from_date"),
         py::arg("to_date"));
   m.def("graph", &graph, py::arg("probability"), py::arg("counts"), py::arg("title"), py::arg("format"));
-  m.def("scenario_reference", [] { return scenario_reference_markdown(); });
+  m.def("scenario_reference", [] { return scsim_app::scenario_reference_markdown(); });
   m.def("filter_help", [] { return JourneyFilter::help(); });
   m.def("edges", [] {
     py::list out;

@@ -27,9 +27,6 @@ Scenario load_scenario(const std::filesystem::path& file, const std::vector<std:
 Scenario load_scenario_text(std::string_view yaml, const std::filesystem::path& base_dir = ".",
                             const std::vector<std::string>& overrides = {});
 
-/// docs/scenario-reference.md: every declared key with type, unit, default, range and help.
-std::string scenario_reference_markdown();
-
 /// The top-level declarations (for tools that walk the schema, and tests).
 const schema::SectionBase& scenario_section();
 

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "models/scenario/policies.hpp"
+#include "app/scenario_reference.hpp"
 #include "models/scenario/loader.hpp"
 
 using namespace scsim;
@@ -208,7 +209,7 @@ TEST_CASE("policy entries are checked like every other map", "[scenario]") {
 }
 
 TEST_CASE("every policy type is documented in the reference", "[scenario]") {
-  const std::string md = scenario_reference_markdown();
+  const std::string md = scsim_app::scenario_reference_markdown();
   for (const auto& name : policy_type_names()) CHECK(md.find("\n## " + name + "\n") != std::string::npos);
   CHECK(policy_type_names().size() == 7);
 }

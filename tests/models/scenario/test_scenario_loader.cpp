@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <set>
 
+#include "app/scenario_reference.hpp"
 #include "models/scenario/loader.hpp"
 #include "sim/random.hpp"
 
@@ -258,7 +259,7 @@ TEST_CASE("distribution samples average to the analytic mean", "[scenario]") {
 }
 
 TEST_CASE("the reference documents every declared key", "[scenario]") {
-  const std::string md = scenario_reference_markdown();
+  const std::string md = scsim_app::scenario_reference_markdown();
   std::set<const schema::SectionBase*> seen;
   std::size_t keys = 0;
   std::function<void(const schema::SectionBase&)> visit = [&](const schema::SectionBase& s) {
