@@ -2,6 +2,7 @@
 // chain (models/analytic.hpp) in about a second, for a quick what-if before a
 // full run: end-state shares, the absorbing chain's expected days per stage,
 // branching probabilities per edge and expected counts in the period.
+#include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -11,6 +12,7 @@
 #include <sstream>
 
 #include "app/commands.hpp"
+#include "app/format.hpp"
 #include "app/output.hpp"
 #include "analysis/analytic.hpp"
 #include "models/scenario/loader.hpp"
@@ -41,24 +43,6 @@ std::optional<sim::Date> date_option(const std::string& text, const char* option
   }
 }
 
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
-std::string grouped(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.0f", v);
-  std::string s = buf, out;
-  const std::size_t start = s[0] == '-' ? 1 : 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (i > start && (s.size() - i) % 3 == 0) out += ',';
-    out += s[i];
-  }
-  return out;
-}
-
 /// Policy change dates inside [from, to]: the cohort is split there with --periods.
 std::vector<sim::Date> period_cuts(const Scenario& sc, sim::Date from, sim::Date to) {
   std::set<sim::Date> cuts;
@@ -77,7 +61,7 @@ void print_result(std::ostream& os, const AnalyticResult& a) {
     if (a.end_share[e] == 0 && a.end_share_at_horizon[e] == 0) continue;
     char line[200];
     std::snprintf(line, sizeof line, "    %-28s %9.4f%% %16s   %9.4f%%\n", std::string(kEndStateNames[e]).c_str(),
-                  100 * a.end_share[e], grouped(a.end_share[e] * a.bookings).c_str(), 100 * a.end_share_at_horizon[e]);
+                  100 * a.end_share[e], grouped_number(a.end_share[e] * a.bookings).c_str(), 100 * a.end_share_at_horizon[e]);
     os << line;
   }
   os << "\n  stages (absorbing chain: N = (I - Q)^-1 from booking)\n";
@@ -90,15 +74,124 @@ void print_result(std::ostream& os, const AnalyticResult& a) {
                   a.chain.mean_days(long(s)), a.chain.expected_days(long(s)));
     os << line;
   }
-  os << "    expected days from booking to an end state: " << fixed(a.chain.expected_days.sum(), 3) << "\n";
+  os << "    expected days from booking to an end state: " << fmt::format("{:.3f}", a.chain.expected_days.sum()) << "\n";
   os << "\n  transitions (P(edge | at its stage), expected count)\n";
   for (std::size_t e = 0; e < topo.transitions().size(); ++e) {
     if (a.edge_flow[e] == 0) continue;
     const auto& t = topo.transitions()[e];
     char line[220];
     std::snprintf(line, sizeof line, "    %-22s -> %-28s %8.4f %16s\n", std::string(t.from.name()).c_str(),
-                  std::string(t.to.name()).c_str(), a.edge_probability[e], grouped(a.edge_flow[e]).c_str());
+                  std::string(t.to.name()).c_str(), a.edge_probability[e], grouped_number(a.edge_flow[e]).c_str());
     os << line;
+  }
+}
+
+/// Bookings of [first, last] split at every policy change date, each part analysed.
+std::vector<std::pair<std::string, AnalyticResult>> analyze_periods(const Scenario& sc, const AnalyticOptions& opt,
+                                                                    sim::Date first, sim::Date last,
+                                                                    AnalyticCache& cache) {
+  std::vector<std::pair<std::string, AnalyticResult>> by_period;
+  auto cuts = period_cuts(sc, first, last);
+  sim::Date from = first;
+  cuts.push_back(sim::Date{std::chrono::sys_days{last} + std::chrono::days{1}});
+  for (sim::Date cut : cuts) {
+    AnalyticOptions po = opt;
+    po.cohort_from = from;
+    po.cohort_until = sim::Date{std::chrono::sys_days{cut} - std::chrono::days{1}};
+    const std::string label = sim::format_date(from) + " to " + sim::format_date(*po.cohort_until);
+    by_period.emplace_back(label, analyze(sc, po, &cache));
+    from = cut;
+  }
+  return by_period;
+}
+
+void print_counts(std::ostream& os, const Scenario& sc, const AnalyticResult& a) {
+  os << "\n  expected counts in the period (national scope, events of the cohort up to " << sim::format_date(sc.end)
+     << ")\n";
+  for (Metric m : {Metric::bookings, Metric::fingerprints_submitted, Metric::ident_matches,
+                   Metric::ident_matches_level1, Metric::detainers_issued, Metric::notification_requests,
+                   Metric::detainers_honored, Metric::detainers_declined, Metric::ice_bookings,
+                   Metric::ice_bookings_level1, Metric::ice_bookings_level2, Metric::ice_bookings_level3,
+                   Metric::ice_bookings_noncriminal, Metric::removals, Metric::us_citizens_detained}) {
+    char line[160];
+    std::snprintf(line, sizeof line, "    %-28s %16s\n", metric_name(m).c_str(),
+                  grouped_number(a.cumulative(0, m, sc.end)).c_str());
+    os << line;
+  }
+}
+
+void print_periods(std::ostream& os, const std::vector<std::pair<std::string, AnalyticResult>>& by_period) {
+  os << "\n  by period (bookings between policy changes): absorbed share of each end state\n"
+     << "    period                   ";
+  for (std::size_t e = 0; e + 1 < kEndStates; ++e) {
+    std::string n(kEndStateNames[e]);
+    if (n.rfind("released_", 0) == 0) n = n.substr(9);
+    char cell[32];
+    std::snprintf(cell, sizeof cell, " %10.10s", n.c_str());
+    os << cell;
+  }
+  os << "\n";
+  for (const auto& [label, r] : by_period) {
+    os << "    " << label;
+    for (std::size_t e = 0; e + 1 < kEndStates; ++e) {
+      char cell[32];
+      std::snprintf(cell, sizeof cell, " %10.4f", r.end_share[e]);
+      os << cell;
+    }
+    os << "\n";
+  }
+}
+
+/// analytic_monthly.csv: the expected count of every supported metric, month and scope.
+std::string monthly_csv(const Scenario& sc, const AnalyticResult& a) {
+  std::ostringstream monthly;
+  monthly << "month,scope,metric,expected\n";
+  const sim::Calendar cal(sc.start);
+  const Months months = Months::build(sc);
+  for (std::size_t mo = 0; mo < months.size(); ++mo) {
+    const sim::Date a_day = cal.date_of(months.starts[mo]);
+    const sim::Date b_day = cal.date_of((mo + 1 < months.size() ? months.starts[mo + 1] : months.horizon) - 1);
+    for (std::size_t s = 0; s < a.scopes.size(); ++s)
+      for (std::size_t m = 0; m < kMetrics; ++m) {
+        if (!AnalyticResult::supports(Metric(m))) continue;
+        monthly << months.labels[mo] << "," << csv_field(a.scopes.names[s]) << "," << metric_name(m) << ","
+                << num(a.count(s, Metric(m), a_day, b_day)) << "\n";
+      }
+  }
+  return monthly.str();
+}
+
+/// analytic_*.csv into `out`: flows, end states, stages, monthly counts and (with --periods) periods.
+void write_csvs(OutputDir& out, const Scenario& sc, const AnalyticResult& a,
+                const std::vector<std::pair<std::string, AnalyticResult>>& by_period) {
+  std::ostringstream flows, ends, stages;
+  flows << "from,to,probability,expected_count\n";
+  const auto& topo = Topology::pipeline();
+  for (std::size_t e = 0; e < topo.transitions().size(); ++e) {
+    const auto& t = topo.transitions()[e];
+    flows << t.from.name() << "," << t.to.name() << "," << num(a.edge_probability[e]) << "," << num(a.edge_flow[e])
+          << "\n";
+  }
+  ends << "end_state,absorbed_share,expected_count,recorded_share_at_period_end\n";
+  for (std::size_t e = 0; e < kEndStates; ++e)
+    ends << kEndStateNames[e] << "," << num(a.end_share[e]) << "," << num(a.end_share[e] * a.bookings) << ","
+         << num(a.end_share_at_horizon[e]) << "\n";
+  stages << "stage,visits_per_booking,mean_days_per_visit,expected_days_per_booking\n";
+  for (std::size_t s = 0; s < kStages; ++s)
+    stages << kStageNames[s] << "," << num(a.chain.N(long(Stage::booking), long(s))) << ","
+           << num(a.chain.mean_days(long(s))) << "," << num(a.chain.expected_days(long(s))) << "\n";
+  write_file_atomic(out.file("analytic_flows.csv"), flows.str());
+  write_file_atomic(out.file("analytic_end_states.csv"), ends.str());
+  write_file_atomic(out.file("analytic_stages.csv"), stages.str());
+  write_file_atomic(out.file("analytic_monthly.csv"), monthly_csv(sc, a));
+  if (!by_period.empty()) {
+    std::ostringstream per;
+    per << "period_from,period_to,end_state,absorbed_share\n";
+    for (const auto& [label, r] : by_period)
+      for (std::size_t e = 0; e + 1 < kEndStates; ++e)
+        per << label.substr(0, 10) << "," << label.substr(14) << "," << kEndStateNames[e] << "," << num(r.end_share[e])
+            << "\n";
+    write_file_atomic(out.file("analytic_periods.csv"), per.str());
   }
 }
 
@@ -124,104 +217,25 @@ void run(const AnalyzeArgs& args) {
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  const sim::Calendar cal(sc.start);
   const sim::Date first = opt.cohort_from.value_or(sc.start);
   const sim::Date last = opt.cohort_until.value_or(sc.bookings_until.value_or(sc.end));
   std::ostream& os = std::cout;
-  os << "scsim analyze: " << sc.name << " — expected flows from the analytic chain (" << fixed(secs, 2) << " s)\n";
+  os << "scsim analyze: " << sc.name << " — expected flows from the analytic chain (" << fmt::format("{:.2f}", secs)
+     << " s)\n";
   os << "  cohort: bookings of " << sim::format_date(first) << " to " << sim::format_date(last)
      << (args.jurisdictions.empty() ? std::string(" in every jurisdiction") : " in the chosen jurisdictions")
      << "; journeys followed " << args.follow_days << " days past " << sim::format_date(sc.end) << "\n";
-  os << "  expected bookings: " << grouped(a.bookings) << "\n\n";
+  os << "  expected bookings: " << grouped_number(a.bookings) << "\n\n";
   print_result(os, a);
-
-  os << "\n  expected counts in the period (national scope, events of the cohort up to " << sim::format_date(sc.end)
-     << ")\n";
-  for (Metric m : {Metric::bookings, Metric::fingerprints_submitted, Metric::ident_matches, Metric::ident_matches_level1,
-                   Metric::detainers_issued, Metric::notification_requests, Metric::detainers_honored,
-                   Metric::detainers_declined, Metric::ice_bookings, Metric::ice_bookings_level1,
-                   Metric::ice_bookings_level2, Metric::ice_bookings_level3, Metric::ice_bookings_noncriminal,
-                   Metric::removals, Metric::us_citizens_detained}) {
-    char line[160];
-    std::snprintf(line, sizeof line, "    %-28s %16s\n", metric_name(m).c_str(), grouped(a.cumulative(0, m, sc.end)).c_str());
-    os << line;
-  }
+  print_counts(os, sc, a);
 
   std::vector<std::pair<std::string, AnalyticResult>> by_period;
   if (args.periods) {
-    auto cuts = period_cuts(sc, first, last);
-    sim::Date a_from = first;
-    cuts.push_back(sim::Date{std::chrono::sys_days{last} + std::chrono::days{1}});
-    for (sim::Date cut : cuts) {
-      AnalyticOptions po = opt;
-      po.cohort_from = a_from;
-      po.cohort_until = sim::Date{std::chrono::sys_days{cut} - std::chrono::days{1}};
-      const std::string label = sim::format_date(a_from) + " to " + sim::format_date(*po.cohort_until);
-      by_period.emplace_back(label, analyze(sc, po, &cache));
-      a_from = cut;
-    }
-    os << "\n  by period (bookings between policy changes): absorbed share of each end state\n    period                   ";
-    for (std::size_t e = 0; e + 1 < kEndStates; ++e) {
-      std::string n(kEndStateNames[e]);
-      if (n.rfind("released_", 0) == 0) n = n.substr(9);
-      char cell[32];
-      std::snprintf(cell, sizeof cell, " %10.10s", n.c_str());
-      os << cell;
-    }
-    os << "\n";
-    for (const auto& [label, r] : by_period) {
-      os << "    " << label;
-      for (std::size_t e = 0; e + 1 < kEndStates; ++e) {
-        char cell[32];
-        std::snprintf(cell, sizeof cell, " %10.4f", r.end_share[e]);
-        os << cell;
-      }
-      os << "\n";
-    }
+    by_period = analyze_periods(sc, opt, first, last, cache);
+    print_periods(os, by_period);
   }
-
   if (out) {
-    std::ostringstream flows, ends, stages, monthly;
-    flows << "from,to,probability,expected_count\n";
-    const auto& topo = Topology::pipeline();
-    for (std::size_t e = 0; e < topo.transitions().size(); ++e) {
-      const auto& t = topo.transitions()[e];
-      flows << t.from.name() << "," << t.to.name() << "," << num(a.edge_probability[e]) << "," << num(a.edge_flow[e])
-            << "\n";
-    }
-    ends << "end_state,absorbed_share,expected_count,recorded_share_at_period_end\n";
-    for (std::size_t e = 0; e < kEndStates; ++e)
-      ends << kEndStateNames[e] << "," << num(a.end_share[e]) << "," << num(a.end_share[e] * a.bookings) << ","
-           << num(a.end_share_at_horizon[e]) << "\n";
-    stages << "stage,visits_per_booking,mean_days_per_visit,expected_days_per_booking\n";
-    for (std::size_t s = 0; s < kStages; ++s)
-      stages << kStageNames[s] << "," << num(a.chain.N(long(Stage::booking), long(s))) << ","
-             << num(a.chain.mean_days(long(s))) << "," << num(a.chain.expected_days(long(s))) << "\n";
-    monthly << "month,scope,metric,expected\n";
-    const Months months = Months::build(sc);
-    for (std::size_t mo = 0; mo < months.size(); ++mo) {
-      const sim::Date a_day = cal.date_of(months.starts[mo]);
-      const sim::Date b_day = cal.date_of((mo + 1 < months.size() ? months.starts[mo + 1] : months.horizon) - 1);
-      for (std::size_t s = 0; s < a.scopes.size(); ++s)
-        for (std::size_t m = 0; m < kMetrics; ++m) {
-          if (!AnalyticResult::supports(Metric(m))) continue;
-          monthly << months.labels[mo] << "," << a.scopes.names[s] << "," << metric_name(m) << ","
-                  << num(a.count(s, Metric(m), a_day, b_day)) << "\n";
-        }
-    }
-    write_file_atomic(out->file("analytic_flows.csv"), flows.str());
-    write_file_atomic(out->file("analytic_end_states.csv"), ends.str());
-    write_file_atomic(out->file("analytic_stages.csv"), stages.str());
-    write_file_atomic(out->file("analytic_monthly.csv"), monthly.str());
-    if (!by_period.empty()) {
-      std::ostringstream per;
-      per << "period_from,period_to,end_state,absorbed_share\n";
-      for (const auto& [label, r] : by_period)
-        for (std::size_t e = 0; e + 1 < kEndStates; ++e)
-          per << label.substr(0, 10) << "," << label.substr(14) << "," << kEndStateNames[e] << "," << num(r.end_share[e])
-              << "\n";
-      write_file_atomic(out->file("analytic_periods.csv"), per.str());
-    }
+    write_csvs(*out, sc, a, by_period);
     out->commit();
     os << "\n  results written to " << args.out << "/\n";
   }
@@ -240,8 +254,8 @@ void add_analyze_command(CLI::App& app, Common&) {
   cmd->add_option("--follow", a->follow_days, "Days after the period end that journeys are followed")
       ->check(CLI::Range(0, 36500))
       ->capture_default_str();
-  cmd->add_option("-o,--out", a->out, "Write analytic_*.csv (flows, end states, stages, monthly counts) into DIR");
-  cmd->add_flag("-f,--force", a->force, "Replace an output directory scsim wrote before");
+  add_output_dir_options(cmd, a->out, a->force,
+                         "Write analytic_*.csv (flows, end states, stages, monthly counts) into DIR");
   cmd->callback([a] { run(*a); });
 }
 

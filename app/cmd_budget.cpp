@@ -9,9 +9,11 @@
 #include <iostream>
 #include <sstream>
 
-#include "app/analysis.hpp"
 #include "app/commands.hpp"
+#include "app/format.hpp"
+#include "app/json.hpp"
 #include "app/output.hpp"
+#include "app/run_record.hpp"
 #include "app/sqlite_writer.hpp"
 #include "models/costs/costs.hpp"
 
@@ -74,7 +76,7 @@ std::size_t resolve_scope(const scsim::Scenario& sc, const scsim::Scopes& scopes
 
 std::string value_text(double v, const std::string& unit) {
   if (unit == "USD") return dollars(v);
-  if (unit == "USD per bed-day") return std::isnan(v) ? "—" : fmt::format("${:.2f}", v);
+  if (unit == "USD per bed-day") return dollars_cents(v);
   if (unit == "count") return grouped_number(v, 0);
   return grouped_number(v, 1);
 }
@@ -164,28 +166,19 @@ std::string csv(const Heading& h, const std::vector<BudgetLine>& lines) {
 }
 
 std::string json(const Heading& h, const std::vector<BudgetLine>& lines) {
-  auto q = [](const std::string& s) {
-    std::string o = "\"";
-    for (char c : s) {
-      if (c == '"' || c == '\\') o += '\\';
-      o += c;
-    }
-    return o + "\"";
-  };
-  auto n = [](double v) { return std::isnan(v) ? std::string("null") : num(v); };
-  std::ostringstream os;
-  os << "{\"scenario\":" << q(h.scenario_name) << ",\"scope\":" << q(h.scope) << ",\"period\":" << q(h.period)
-     << ",\"first_day\":" << q(h.first_day) << ",\"last_day\":" << q(h.last_day)
-     << ",\"complete\":" << (h.complete ? "true" : "false") << ",\"replications\":" << h.replications
-     << ",\"seed\":" << h.seed << ",\"lines\":[";
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    const auto& l = lines[i];
-    os << (i ? "," : "") << "{\"line\":" << q(l.key) << ",\"label\":" << q(l.label) << ",\"unit\":" << q(l.unit)
-       << ",\"section\":" << q(l.section) << ",\"mean\":" << n(l.value.mean) << ",\"ci95_low\":" << n(l.value.ci95_low)
-       << ",\"ci95_high\":" << n(l.value.ci95_high) << "}";
-  }
-  os << "]}\n";
-  return os.str();
+  Json items = Json::array();
+  for (const auto& l : lines)
+    items.push_back({{"line", l.key},
+                     {"label", l.label},
+                     {"unit", l.unit},
+                     {"section", l.section},
+                     {"mean", l.value.mean},
+                     {"ci95_low", l.value.ci95_low},
+                     {"ci95_high", l.value.ci95_high}});
+  const Json doc = {{"scenario", h.scenario_name}, {"scope", h.scope},       {"period", h.period},
+                    {"first_day", h.first_day},     {"last_day", h.last_day}, {"complete", h.complete},
+                    {"replications", h.replications}, {"seed", h.seed},     {"lines", std::move(items)}};
+  return json_text(doc) + "\n";
 }
 
 void run_budget(const BudgetArgs& a, const Common& common) {
@@ -269,13 +262,10 @@ void add_budget_command(CLI::App& app, Common& common) {
   fy->excludes(cy);
   cmd->add_flag("--allow-partial", a->allow_partial, "Accept a period the scenario covers only in part");
   add_simulation_options(cmd, a->sim);
-  cmd->add_option("-o,--out", a->out, "Output directory (default: budget-ID-PERIOD)");
-  cmd->add_flag("-f,--force", a->force, "Replace an output directory scsim wrote before");
+  add_output_dir_options(cmd, a->out, a->force, "Output directory (default: budget-ID-PERIOD)");
   cmd->add_option("--set", a->overrides, "Override a scenario key, e.g. --set costs.scaap_rate=0.2")
       ->allow_extra_args(false);
-  cmd->add_option("--format", a->format, "stdout format")
-      ->check(CLI::IsMember({"table", "csv", "json", "markdown"}))
-      ->capture_default_str();
+  add_format_option(cmd, a->format, {"table", "csv", "json", "markdown"});
   cmd->callback([a, &common] { run_budget(*a, common); });
 }
 

@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "app/commands.hpp"
+#include "app/format.hpp"
 #include "app/output.hpp"
 #include "analysis/calibration.hpp"
 #include "analysis/runner.hpp"
@@ -41,19 +42,6 @@ bool is_calibrated_scenario(const std::string& head) {
   return first.rfind("# ", 0) == 0 && first.find("written by `scsim calibrate`") != std::string::npos;
 }
 
-std::string g(double v, int digits = 6) {
-  if (!std::isfinite(v)) return "inf";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
-  return buf;
-}
-
-std::string pct(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%+.2f%%", 100 * v);
-  return buf;
-}
-
 /// Confirmation by simulation of the written scenario: exit 4 (TargetsMissed) if it misses a target.
 void confirm(const fs::path& out, const Targets& targets, const CalibrateArgs& a, std::ostream& os) {
   char line[400];
@@ -70,18 +58,62 @@ void confirm(const fs::path& out, const Targets& targets, const CalibrateArgs& a
   os << line;
   int failed = 0;
   for (const auto& c : checks) {
-    const std::string ci = "[" + g(c.simulated.ci95_low) + ", " + g(c.simulated.ci95_high) + "]";
+    const std::string ci = "[" + significant(c.simulated.ci95_low) + ", " + significant(c.simulated.ci95_high) + "]";
     std::snprintf(line, sizeof line, "  %-44s %-8s %12s %12s %27s %9s  %s\n", c.target->metric.c_str(),
-                  c.target->scope.c_str(), g(c.target->value).c_str(), g(c.simulated.mean).c_str(), ci.c_str(),
-                  pct(c.relative_error).c_str(), c.pass ? "pass" : "FAIL");
+                  c.target->scope.c_str(), significant(c.target->value).c_str(),
+                  significant(c.simulated.mean).c_str(), ci.c_str(), signed_percent(c.relative_error).c_str(),
+                  c.pass ? "pass" : "FAIL");
     os << line;
     failed += c.pass ? 0 : 1;
   }
   os << "  " << (checks.size() - std::size_t(failed)) << " of " << checks.size() << " targets within tolerance ("
-     << g(std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count(), 3) << " s)\n";
+     << significant(std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count(), 3) << " s)\n";
   if (failed)  // the file stays: it reproduces the analytic fit; the simulation does not confirm it
     throw TargetsMissed(std::to_string(failed) + " of " + std::to_string(checks.size()) +
                         " targets outside their tolerance in the confirming simulation of " + out.string());
+}
+
+/// The fit: targets (observed, start, fitted), parameters, identifiability.
+void print_fit(std::ostream& os, const CalibrationResult& r) {
+  char line[400];
+  std::snprintf(line, sizeof line, "  %-44s %-8s %-10s %12s %12s %12s %9s %6s\n", "target", "scope", "as of", "observed",
+                "start", "fitted", "error", "tol");
+  os << line;
+  for (const auto& t : r.targets) {
+    std::snprintf(line, sizeof line, "  %-44s %-8s %-10s %12s %12s %12s %9s %5.1f%%%s\n", t.target->metric.c_str(),
+                  t.target->scope.c_str(), sim::format_date(t.target->as_of).c_str(),
+                  significant(t.target->value).c_str(), significant(t.start).c_str(), significant(t.fitted).c_str(),
+                  signed_percent(t.relative_error).c_str(), 100 * t.target->tolerance, t.within ? "" : "  outside");
+    os << line;
+  }
+  os << "\n";
+  std::snprintf(line, sizeof line, "  %-56s %22s %10s %10s %14s\n", "parameter", "range", "start", "fitted",
+                "±1 tolerance");
+  os << line;
+  for (const auto& p : r.params) {
+    const std::string range = "[" + significant(p.lower) + ", " + significant(p.upper) + "]";
+    std::snprintf(line, sizeof line, "  %-56s %22s %10s %10s %14s%s\n", p.path.c_str(), range.c_str(),
+                  p.start_given ? significant(p.start).c_str() : "mid", significant(p.value).c_str(),
+                  std::isfinite(p.one_tolerance) ? significant(p.one_tolerance, 2).c_str() : "not pinned",
+                  p.at_bound ? "  at bound" : "");
+    os << line;
+  }
+  if (!r.held.empty()) {
+    os << "  held as written (not free in this fit):";
+    for (const auto& h : r.held) os << " " << h;
+    os << "\n";
+  }
+  os << "\n  identifiability: singular values of the target Jacobian (tolerances per full range):";
+  for (double s : r.singular_values) os << " " << significant(s, 3);
+  os << "\n";
+  if (r.unidentified.empty()) os << "    every parameter is pinned down by the targets\n";
+  for (const auto& u : r.unidentified) os << "    NOT PINNED: " << u << "\n";
+  for (const auto& f : r.flat) {
+    os << "    flat direction (singular value " << significant(f.singular_value, 3) << "):";
+    for (const auto& [path, v] : f.loadings) os << " " << (v >= 0 ? "+" : "") << significant(v, 2) << " " << path;
+    os << "\n";
+  }
+
 }
 
 void run(const CalibrateArgs& a, const Common& common) {
@@ -106,44 +138,9 @@ void run(const CalibrateArgs& a, const Common& common) {
 
   std::ostream& os = std::cout;
   os << "scsim calibrate: " << a.scenario << " against " << a.targets << "\n  " << r.status << "; " << r.evaluations
-     << " analytic evaluations in " << g(secs, 3) << " s; cost " << g(r.cost_start, 4) << " -> " << g(r.cost, 4)
-     << " (sum of squared errors in tolerances)\n\n";
-  char line[400];
-  std::snprintf(line, sizeof line, "  %-44s %-8s %-10s %12s %12s %12s %9s %6s\n", "target", "scope", "as of", "observed",
-                "start", "fitted", "error", "tol");
-  os << line;
-  for (const auto& t : r.targets) {
-    std::snprintf(line, sizeof line, "  %-44s %-8s %-10s %12s %12s %12s %9s %5.1f%%%s\n", t.target->metric.c_str(),
-                  t.target->scope.c_str(), sim::format_date(t.target->as_of).c_str(), g(t.target->value).c_str(),
-                  g(t.start).c_str(), g(t.fitted).c_str(), pct(t.relative_error).c_str(), 100 * t.target->tolerance,
-                  t.within ? "" : "  outside");
-    os << line;
-  }
-  os << "\n";
-  std::snprintf(line, sizeof line, "  %-56s %22s %10s %10s %14s\n", "parameter", "range", "start", "fitted", "±1 tolerance");
-  os << line;
-  for (const auto& p : r.params) {
-    const std::string range = "[" + g(p.lower) + ", " + g(p.upper) + "]";
-    std::snprintf(line, sizeof line, "  %-56s %22s %10s %10s %14s%s\n", p.path.c_str(), range.c_str(),
-                  p.start_given ? g(p.start).c_str() : "mid", g(p.value).c_str(),
-                  std::isfinite(p.one_tolerance) ? g(p.one_tolerance, 2).c_str() : "not pinned", p.at_bound ? "  at bound" : "");
-    os << line;
-  }
-  if (!r.held.empty()) {
-    os << "  held as written (not free in this fit):";
-    for (const auto& h : r.held) os << " " << h;
-    os << "\n";
-  }
-  os << "\n  identifiability: singular values of the target Jacobian (tolerances per full range):";
-  for (double s : r.singular_values) os << " " << g(s, 3);
-  os << "\n";
-  if (r.unidentified.empty()) os << "    every parameter is pinned down by the targets\n";
-  for (const auto& u : r.unidentified) os << "    NOT PINNED: " << u << "\n";
-  for (const auto& f : r.flat) {
-    os << "    flat direction (singular value " << g(f.singular_value, 3) << "):";
-    for (const auto& [path, v] : f.loadings) os << " " << (v >= 0 ? "+" : "") << g(v, 2) << " " << path;
-    os << "\n";
-  }
+     << " analytic evaluations in " << significant(secs, 3) << " s; cost " << significant(r.cost_start, 4) << " -> "
+     << significant(r.cost, 4) << " (sum of squared errors in tolerances)\n\n";
+  print_fit(os, r);
 
   // Write beside the target (the claim), check that it reproduces the fit,
   // then rename: a failed check leaves nothing behind.

@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "app/commands.hpp"
+#include "app/format.hpp"
 #include "app/output.hpp"
 #include "app/progress.hpp"
 #include "analysis/analytic.hpp"
@@ -40,11 +41,45 @@ struct CheckArgs {
 /// A targets_check.csv of an earlier check (the only file --force replaces).
 bool is_targets_check_csv(const std::string& head) { return head.rfind("metric,scope,as_of,observed,simulated_mean,", 0) == 0; }
 
-std::string g(double v, int digits = 6) {
-  if (!std::isfinite(v)) return "-";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
-  return buf;
+/// The analytic expectation itself, as checks (no sampling noise, no interval):
+/// a quick look, not the validation.
+std::vector<TargetCheck> analytic_checks(const Targets& targets, const Scenario& sc) {
+  AnalyticOptions ao;
+  ao.follow_days = 0;
+  const AnalyticResult res = analyze(sc, ao);
+  std::vector<TargetCheck> checks;
+  for (const auto& t : targets.items) {
+    TargetCheck c;
+    c.target = &t;
+    const double v = analytic_value(t, sc, res);
+    c.simulated = sim::estimate(std::vector<double>{v});
+    c.relative_error = (v - t.value) / t.value;
+    c.pass = std::abs(c.relative_error) <= t.tolerance;
+    checks.push_back(c);
+  }
+  return checks;
+}
+
+/// The report's table; returns how many targets failed.
+std::size_t print_checks(std::ostream& os, const std::vector<TargetCheck>& checks) {
+  char line[400];
+  std::snprintf(line, sizeof line, "  %-44s %-8s %-10s %12s %12s %27s %9s %6s  %s\n", "metric", "scope", "as of",
+                "observed", "simulated", "95% interval", "error", "tol", "result");
+  os << line;
+  std::size_t failed = 0;
+  for (const auto& c : checks) {
+    const Target& t = *c.target;
+    const std::string ci =
+        c.simulated.n > 1 ? "[" + significant(c.simulated.ci95_low) + ", " + significant(c.simulated.ci95_high) + "]"
+                          : std::string("-");
+    std::snprintf(line, sizeof line, "  %-44s %-8s %-10s %12s %12s %27s %9s %5.1f%%  %s\n", t.metric.c_str(),
+                  t.scope.c_str(), sim::format_date(t.as_of).c_str(), significant(t.value).c_str(),
+                  significant(c.simulated.mean).c_str(), ci.c_str(), signed_percent(c.relative_error).c_str(),
+                  100 * t.tolerance, c.pass ? "pass" : "FAIL");
+    os << line;
+    if (!c.pass) ++failed;
+  }
+  return failed;
 }
 
 void run(const CheckArgs& a, const Common& common) {
@@ -66,19 +101,7 @@ void run(const CheckArgs& a, const Common& common) {
   std::vector<ReplicationResult> reps;
   const auto t0 = std::chrono::steady_clock::now();
   if (a.analytic) {
-    // The expectation itself (no sampling noise, no interval): a quick look, not the validation.
-    AnalyticOptions ao;
-    ao.follow_days = 0;
-    const AnalyticResult res = analyze(sc, ao);
-    for (const auto& t : targets.items) {
-      TargetCheck c;
-      c.target = &t;
-      const double v = analytic_value(t, sc, res);
-      c.simulated = sim::estimate(std::vector<double>{v});
-      c.relative_error = (v - t.value) / t.value;
-      c.pass = std::abs(c.relative_error) <= t.tolerance;
-      checks.push_back(c);
-    }
+    checks = analytic_checks(targets, sc);
   } else {
     spdlog::info("running '{}': {} replications for {} targets", sc.name, sc.replications, targets.items.size());
     ProgressBar bar(!common.quiet && ProgressBar::stderr_is_tty(), "scsim check-targets", sc.start);
@@ -92,32 +115,17 @@ void run(const CheckArgs& a, const Common& common) {
   os << "scsim check-targets: " << sc.name << " against " << a.targets << "\n  "
      << (a.analytic ? std::string("analytic expectation (no replications)")
                     : std::to_string(sc.replications) + " replications, seed " + std::to_string(sc.seed) +
-                          (sc.volume_scale != 1 ? ", volume_scale " + g(sc.volume_scale) + " (counts scaled back)" : ""))
-     << ", " << g(secs, 3) << " s\n\n";
-  char line[400];
-  std::snprintf(line, sizeof line, "  %-44s %-8s %-10s %12s %12s %27s %9s %6s  %s\n", "metric", "scope", "as of",
-                "observed", "simulated", "95% interval", "error", "tol", "result");
-  os << line;
-  int failed = 0;
-  for (const auto& c : checks) {
-    const Target& t = *c.target;
-    const std::string ci =
-        c.simulated.n > 1 ? "[" + g(c.simulated.ci95_low) + ", " + g(c.simulated.ci95_high) + "]" : std::string("-");
-    char err[32];
-    std::snprintf(err, sizeof err, "%+.2f%%", 100 * c.relative_error);
-    std::snprintf(line, sizeof line, "  %-44s %-8s %-10s %12s %12s %27s %9s %5.1f%%  %s\n", t.metric.c_str(),
-                  t.scope.c_str(), sim::format_date(t.as_of).c_str(), g(t.value).c_str(), g(c.simulated.mean).c_str(),
-                  ci.c_str(), std::isfinite(c.relative_error) ? err : "-", 100 * t.tolerance, c.pass ? "pass" : "FAIL");
-    os << line;
-    if (!c.pass) ++failed;
-  }
+                          (sc.volume_scale != 1 ? ", volume_scale " + significant(sc.volume_scale) + " (counts scaled back)"
+                                                : ""))
+     << ", " << significant(secs, 3) << " s\n\n";
+  const std::size_t failed = print_checks(os, checks);
   if (out_dir) {
     write_file_atomic(out_dir->file("targets_check.csv"), targets_check_csv(checks));
     out_dir->commit();
   } else {
     out_file->write(targets_check_csv(checks));
   }
-  os << "\n  " << (checks.size() - std::size_t(failed)) << " of " << checks.size() << " targets within tolerance; wrote "
+  os << "\n  " << (checks.size() - failed) << " of " << checks.size() << " targets within tolerance; wrote "
      << written.string() << "\n";
   if (failed)
     throw TargetsMissed(std::to_string(failed) + " of " + std::to_string(checks.size()) +

@@ -11,9 +11,11 @@
 #include <map>
 #include <sstream>
 
-#include "app/analysis.hpp"
 #include "app/commands.hpp"
+#include "app/format.hpp"
+#include "app/json.hpp"
 #include "app/output.hpp"
+#include "app/run_record.hpp"
 #include "app/sqlite_writer.hpp"
 #include "analysis/compare.hpp"
 
@@ -88,26 +90,19 @@ void print_table(std::ostream& os, const RunRecord& base, const std::vector<RunR
 }
 
 void print_json(std::ostream& os, const std::vector<std::vector<ComparisonRow>>& rows) {
-  auto n = [](double v) { return std::isnan(v) ? std::string("null") : num(v); };
-  auto q = [](const std::string& s) {
-    std::string o = "\"";
-    for (char c : s) {
-      if (c == '"' || c == '\\') o += '\\';
-      o += c;
-    }
-    return o + "\"";
-  };
-  os << "[";
-  bool first = true;
+  Json out = Json::array();
   for (const auto& alt : rows)
-    for (const auto& r : alt) {
-      os << (first ? "" : ",") << "{\"scope\":" << q(r.scope) << ",\"metric\":" << q(r.metric)
-         << ",\"base_mean\":" << n(r.base_mean) << ",\"alt\":" << q(r.alt) << ",\"alt_mean\":" << n(r.alt_mean)
-         << ",\"diff_mean\":" << n(r.diff.mean) << ",\"diff_ci95_low\":" << n(r.diff.ci95_low)
-         << ",\"diff_ci95_high\":" << n(r.diff.ci95_high) << ",\"rel_change\":" << n(r.rel_change) << "}";
-      first = false;
-    }
-  os << "]\n";
+    for (const auto& r : alt)
+      out.push_back({{"scope", r.scope},
+                     {"metric", r.metric},
+                     {"base_mean", r.base_mean},
+                     {"alt", r.alt},
+                     {"alt_mean", r.alt_mean},
+                     {"diff_mean", r.diff.mean},
+                     {"diff_ci95_low", r.diff.ci95_low},
+                     {"diff_ci95_high", r.diff.ci95_high},
+                     {"rel_change", r.rel_change}});
+  os << json_text(out) << "\n";
 }
 
 void run_compare(const CompareArgs& a, const Common& common) {
@@ -138,9 +133,7 @@ void run_compare(const CompareArgs& a, const Common& common) {
     alt.scenario.seed = a.independent ? base.scenario.seed + k : base.scenario.seed;
     alts.push_back(std::move(alt));
   }
-  const auto scopes = scsim::Scopes::build(base.scenario);
-  if (scopes.find(a.scope) == std::string::npos)
-    throw UsageError("unknown scope '" + a.scope + "' (try national, a state or a jurisdiction id)");
+  scope_index(scsim::Scopes::build(base.scenario), a.scope);  // a bad --scope fails before the run
   if (base.scenario.replications < 2)
     spdlog::warn("one replication: differences have no confidence interval");
 
@@ -188,15 +181,11 @@ void add_compare_command(CLI::App& app, Common& common) {
   add_simulation_options(cmd, a->sim, "of every scenario", "the baseline's");
   cmd->add_flag("--independent-seeds", a->independent,
                 "Give each alternative its own seed (no common random numbers: wider intervals)");
-  cmd->add_option("-o,--out", a->out, "Output directory (default: compare-BASE)");
-  cmd->add_flag("-f,--force", a->force, "Replace an output directory scsim wrote before");
+  add_output_dir_options(cmd, a->out, a->force, "Output directory (default: compare-BASE)");
   cmd->add_option("--set", a->overrides, "Override a key in every scenario, e.g. --set volume_scale=0.1")
       ->allow_extra_args(false);
-  cmd->add_option("--format", a->format, "stdout format")
-      ->check(CLI::IsMember({"table", "csv", "json"}))
-      ->capture_default_str();
-  cmd->add_option("--scope", a->scope, "Scope of the table: national, a state or a jurisdiction id")
-      ->capture_default_str();
+  add_format_option(cmd, a->format, {"table", "csv", "json"});
+  add_scope_option(cmd, a->scope);
   cmd->callback([a, &common] { run_compare(*a, common); });
 }
 

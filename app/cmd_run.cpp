@@ -8,7 +8,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "app/analysis.hpp"
+#include "app/run_record.hpp"
 #include "app/commands.hpp"
 #include "app/output.hpp"
 #include "app/progress.hpp"
@@ -34,9 +34,7 @@ struct RunArgs {
 void run(const RunArgs& a, const Common& common) {
   scsim::Scenario sc = scsim::load_scenario(a.scenario, a.overrides);
   a.sim.apply(sc);
-  auto scopes = scsim::Scopes::build(sc);
-  std::size_t scope = scopes.find(a.scope);
-  if (scope == std::string::npos) throw UsageError("unknown scope '" + a.scope + "' (try national, a state or a jurisdiction id)");
+  const std::size_t scope = scope_index(scsim::Scopes::build(sc), a.scope);
   // Check the output directory before spending minutes simulating.
   std::unique_ptr<OutputDir> out;
   if (!a.out.empty()) out = std::make_unique<OutputDir>(a.out, a.force, "run");
@@ -100,14 +98,14 @@ void add_run_command(CLI::App& app, Common& common) {
   auto* cmd = app.add_subcommand("run", "Run a scenario's replications and summarise them");
   cmd->add_option("scenario", a->scenario, "Scenario YAML file")->required()->check(CLI::ExistingFile);
   add_simulation_options(cmd, a->sim);
-  cmd->add_option("-o,--out", a->out, "Write summary.csv, monthly.csv, flows.csv, results.sqlite and report.html into this directory");
-  cmd->add_flag("-f,--force", a->force, "Replace an output directory scsim wrote before");
+  add_output_dir_options(cmd, a->out, a->force,
+                         "Write summary.csv, monthly.csv, flows.csv, results.sqlite and report.html into this directory");
   cmd->add_option("--set", a->overrides, "Override a scenario key, e.g. --set pipeline.lesc_analysts=60");
-  cmd->add_option("--format", a->format, "stdout format")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
+  add_format_option(cmd, a->format, {"table", "csv", "json"});
   cmd->add_flag("--event-digest", a->event_digest,
                 "Also write kernel_events.csv: a fingerprint of each replication's kernel event sequence (time and kind of "
                 "every event), for reproducibility checks");
-  cmd->add_option("--scope", a->scope, "Scope of the table: national, a state or a jurisdiction id")->capture_default_str();
+  add_scope_option(cmd, a->scope);
   cmd->callback([a, &common] { run(*a, common); });
 }
 

@@ -6,13 +6,16 @@
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <iostream>
 #include <set>
 #include <sstream>
 
-#include "app/analysis.hpp"
 #include "app/commands.hpp"
+#include "app/format.hpp"
+#include "app/json.hpp"
 #include "app/output.hpp"
+#include "app/run_record.hpp"
 #include "app/sqlite_writer.hpp"
 #include "models/scenario/loader.hpp"
 
@@ -86,20 +89,23 @@ std::vector<Axis> parse_axes(const std::vector<std::string>& sets) {
   return axes;
 }
 
-void run_sweep(const SweepArgs& a, const Common& common) {
-  if (a.sets.empty()) throw UsageError("sweep needs at least one --set key=v1,v2,...");
-  const std::vector<Axis> axes = parse_axes(a.sets);
-  std::size_t points = 1;
-  for (const auto& ax : axes) points *= ax.values.size();
-  if (points > 10000) throw UsageError("the grid has " + std::to_string(points) + " points; sweep at most 10,000");
+/// One point of the grid: the value of every axis, and its run.
+struct Point {
+  std::vector<std::string> values;
+  RunRecord rec;
+};
 
-  // Load every point first: a bad key or value fails before any simulation.
-  std::vector<RunRecord> runs;
-  std::vector<std::vector<std::string>> coords;
-  for (std::size_t i = 0; i < points; ++i) {
+/// Loads every point of the grid (the last key varies fastest) before any
+/// simulation, so a bad key or value fails at once.
+std::vector<Point> load_points(const SweepArgs& a, const std::vector<Axis>& axes) {
+  std::size_t count = 1;
+  for (const auto& ax : axes) count *= ax.values.size();
+  if (count > 10000) throw UsageError("the grid has " + std::to_string(count) + " points; sweep at most 10,000");
+  std::vector<Point> points;
+  for (std::size_t i = 0; i < count; ++i) {
     std::vector<std::string> values, overrides;
     std::size_t rest = i;
-    for (std::size_t k = axes.size(); k-- > 0;) {  // last key varies fastest
+    for (std::size_t k = axes.size(); k-- > 0;) {
       values.insert(values.begin(), axes[k].values[rest % axes[k].values.size()]);
       rest /= axes[k].values.size();
     }
@@ -110,27 +116,20 @@ void run_sweep(const SweepArgs& a, const Common& common) {
     }
     RunRecord rec = load_run(a.scenario, overrides, label);
     a.sim.apply(rec.scenario);
-    runs.push_back(std::move(rec));
-    coords.push_back(std::move(values));
+    points.push_back(Point{std::move(values), std::move(rec)});
   }
-  if (runs.front().scenario.seed != runs.back().scenario.seed)
-    spdlog::warn("the swept keys change the seed: points no longer share random numbers");
-  const auto scopes = scsim::Scopes::build(runs.front().scenario);
-  if (scopes.find(a.scope) == std::string::npos)
-    throw UsageError("unknown scope '" + a.scope + "' (try national, a state or a jurisdiction id)");
+  return points;
+}
 
-  const std::string out_dir = a.out.empty() ? "sweep-" + stem_of(a.scenario) : a.out;
-  OutputDir out(out_dir, a.force, "sweep");
-  for (std::size_t i = 0; i < runs.size(); ++i)
-    execute(runs[i], a.sim.threads, common, "sweep " + std::to_string(i + 1) + "/" + std::to_string(points));
-
+/// sweep.csv: a column per axis, then the tidy summary of every scope.
+std::string sweep_csv(const std::vector<Axis>& axes, const std::vector<Point>& points) {
   std::ostringstream csv;
   for (const auto& ax : axes) csv << csv_field(ax.key) << ',';
   csv << "scope,metric,mean,ci95_low,ci95_high,replications\n";
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    const scsim::Results& r = runs[i].results;
+  for (const Point& p : points) {
+    const scsim::Results& r = p.rec.results;
     std::string prefix;
-    for (const auto& v : coords[i]) prefix += csv_field(v) + ',';
+    for (const auto& v : p.values) prefix += csv_field(v) + ',';
     for (std::size_t s = 0; s < r.scopes.size(); ++s)
       for (std::size_t m = 0; m < scsim::kMetrics; ++m) {
         const auto& e = r.summary[s * scsim::kMetrics + m];
@@ -138,61 +137,84 @@ void run_sweep(const SweepArgs& a, const Common& common) {
             << csv_num(e.ci95_low) << ',' << csv_num(e.ci95_high) << ',' << r.replications << '\n';
       }
   }
+  return csv.str();
+}
 
-  if (a.format == "csv") {
-    std::cout << csv.str();
-  } else if (a.format == "json") {
-    std::cout << "[";
-    for (std::size_t i = 0; i < runs.size(); ++i) {
-      std::cout << (i ? "," : "") << "{";
-      for (std::size_t k = 0; k < axes.size(); ++k) {
-        std::string v;
-        for (char c : coords[i][k]) v += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
-        std::cout << "\"" << axes[k].key << "\":\"" << v << "\",";
-      }
-      const std::size_t s = runs[i].results.scopes.find(a.scope);
-      std::cout << "\"scope\":\"" << a.scope << "\"";
-      for (std::size_t m = 0; m < scsim::kMetrics; ++m) {
-        const auto& e = runs[i].results.summary[s * scsim::kMetrics + m];
-        std::cout << ",\"" << scsim::metric_name(m) << "\":{\"mean\":" << num(e.mean) << ",\"ci95_low\":"
-                  << num(e.ci95_low) << ",\"ci95_high\":" << num(e.ci95_high) << "}";
-      }
-      std::cout << "}";
+/// One object per point: the axis values, the scope, then every metric of that scope.
+void print_json(std::ostream& os, const std::vector<Axis>& axes, const std::vector<Point>& points,
+                const std::string& scope) {
+  Json out = Json::array();
+  for (const Point& p : points) {
+    Json point = Json::object();
+    for (std::size_t k = 0; k < axes.size(); ++k) point[axes[k].key] = p.values[k];
+    point["scope"] = scope;
+    const scsim::Results& r = p.rec.results;
+    const std::size_t s = r.scopes.find(scope);
+    for (std::size_t m = 0; m < scsim::kMetrics; ++m) {
+      const auto& e = r.summary[s * scsim::kMetrics + m];
+      point[scsim::metric_name(m)] = {{"mean", e.mean}, {"ci95_low", e.ci95_low}, {"ci95_high", e.ci95_high}};
     }
-    std::cout << "]\n";
-  } else {
-    const auto& sc = runs.front().scenario;
-    std::cout << "\n  SWEEP of " << sc.name << ", scope " << a.scope << ": " << points << " points, "
-              << runs.front().reps.size() << " replications each, seed " << sc.seed << " at every point\n\n";
-    std::vector<std::size_t> width;
-    std::string head = "  ";
-    for (const auto& ax : axes) {
-      std::size_t w = ax.key.size();
-      for (const auto& v : ax.values) w = std::max(w, v.size());
-      width.push_back(w + 2);
-      head += fmt::format("{:<{}}", ax.key, w + 2);
-    }
-    for (Metric m : kShown) head += fmt::format("{:>24}", scsim::metric_name(m));
-    std::cout << head << "\n";
-    for (std::size_t i = 0; i < runs.size(); ++i) {
-      std::string line = "  ";
-      for (std::size_t k = 0; k < axes.size(); ++k) line += fmt::format("{:<{}}", coords[i][k], width[k]);
-      const auto& r = runs[i].results;
-      const std::size_t s = r.scopes.find(a.scope);
-      for (Metric m : kShown) {
-        const double v = r.at(s, m).mean;
-        line += fmt::format("{:>24}", m == Metric::net_detainer_cost_usd ? dollars(v) : grouped_number(v, 0));
-      }
-      std::cout << line << "\n";
-    }
-    std::cout << "\n";
+    out.push_back(std::move(point));
   }
+  os << json_text(out) << "\n";
+}
 
-  write_file_atomic(out.file("sweep.csv"), csv.str());
+void print_table(std::ostream& os, const std::vector<Axis>& axes, const std::vector<Point>& points,
+                 const std::string& scope) {
+  const auto& sc = points.front().rec.scenario;
+  os << "\n  SWEEP of " << sc.name << ", scope " << scope << ": " << points.size() << " points, "
+     << points.front().rec.reps.size() << " replications each, seed " << sc.seed << " at every point\n\n";
+  std::vector<std::size_t> width;
+  std::string head = "  ";
+  for (const auto& ax : axes) {
+    std::size_t w = ax.key.size();
+    for (const auto& v : ax.values) w = std::max(w, v.size());
+    width.push_back(w + 2);
+    head += fmt::format("{:<{}}", ax.key, w + 2);
+  }
+  for (Metric m : kShown) head += fmt::format("{:>24}", scsim::metric_name(m));
+  os << head << "\n";
+  for (const Point& p : points) {
+    std::string line = "  ";
+    for (std::size_t k = 0; k < axes.size(); ++k) line += fmt::format("{:<{}}", p.values[k], width[k]);
+    const auto& r = p.rec.results;
+    const std::size_t s = r.scopes.find(scope);
+    for (Metric m : kShown) {
+      const double v = r.at(s, m).mean;
+      line += fmt::format("{:>24}", m == Metric::net_detainer_cost_usd ? dollars(v) : grouped_number(v, 0));
+    }
+    os << line << "\n";
+  }
+  os << "\n";
+}
+
+void run_sweep(const SweepArgs& a, const Common& common) {
+  if (a.sets.empty()) throw UsageError("sweep needs at least one --set key=v1,v2,...");
+  const std::vector<Axis> axes = parse_axes(a.sets);
+  std::vector<Point> points = load_points(a, axes);
+  if (points.front().rec.scenario.seed != points.back().rec.scenario.seed)
+    spdlog::warn("the swept keys change the seed: points no longer share random numbers");
+  scope_index(scsim::Scopes::build(points.front().rec.scenario), a.scope);  // a bad --scope fails before the run
+
+  const std::string out_dir = a.out.empty() ? "sweep-" + stem_of(a.scenario) : a.out;
+  OutputDir out(out_dir, a.force, "sweep");
+  for (std::size_t i = 0; i < points.size(); ++i)
+    execute(points[i].rec, a.sim.threads, common,
+            "sweep " + std::to_string(i + 1) + "/" + std::to_string(points.size()));
+
+  const std::string csv = sweep_csv(axes, points);
+  if (a.format == "csv")
+    std::cout << csv;
+  else if (a.format == "json")
+    print_json(std::cout, axes, points, a.scope);
+  else
+    print_table(std::cout, axes, points, a.scope);
+
+  write_file_atomic(out.file("sweep.csv"), csv);
   SqliteWriter db(out.file("results.sqlite"));
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    const std::int64_t id = db.add_run(runs[i]);
-    for (std::size_t k = 0; k < axes.size(); ++k) db.add_sweep_point(id, axes[k].key, coords[i][k]);
+  for (const Point& p : points) {
+    const std::int64_t id = db.add_run(p.rec);
+    for (std::size_t k = 0; k < axes.size(); ++k) db.add_sweep_point(id, axes[k].key, p.values[k]);
   }
   db.commit();
   out.commit();
@@ -209,13 +231,9 @@ void add_sweep_command(CLI::App& app, Common& common) {
       ->allow_extra_args(false)
       ->required();
   add_simulation_options(cmd, a->sim, "of every point");
-  cmd->add_option("-o,--out", a->out, "Output directory (default: sweep-SCENARIO)");
-  cmd->add_flag("-f,--force", a->force, "Replace an output directory scsim wrote before");
-  cmd->add_option("--format", a->format, "stdout format")
-      ->check(CLI::IsMember({"table", "csv", "json"}))
-      ->capture_default_str();
-  cmd->add_option("--scope", a->scope, "Scope of the table: national, a state or a jurisdiction id")
-      ->capture_default_str();
+  add_output_dir_options(cmd, a->out, a->force, "Output directory (default: sweep-SCENARIO)");
+  add_format_option(cmd, a->format, {"table", "csv", "json"});
+  add_scope_option(cmd, a->scope);
   cmd->callback([a, &common] { run_sweep(*a, common); });
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "app/output.hpp"
+#include "analysis/results.hpp"
 #include "models/scenario/scenario.hpp"
 
 namespace scsim_app {
@@ -30,6 +32,27 @@ void add_simulation_options(CLI::App* cmd, SimulationArgs& s, const std::string&
       ->check(CLI::PositiveNumber);
   cmd->add_option("-s,--seed", s.seed, "Master seed" + what + " (default: " + defaults + ")");
   cmd->add_option("-t,--threads", s.threads, "Threads (0 = all cores); results do not depend on it");
+}
+
+void add_output_dir_options(CLI::App* cmd, std::string& out, bool& force, const std::string& help) {
+  cmd->add_option("-o,--out", out, help);
+  cmd->add_flag("-f,--force", force, "Replace an output directory scsim wrote before");
+}
+
+void add_format_option(CLI::App* cmd, std::string& format, const std::vector<std::string>& choices) {
+  cmd->add_option("--format", format, "stdout format")->check(CLI::IsMember(choices))->capture_default_str();
+}
+
+void add_scope_option(CLI::App* cmd, std::string& scope) {
+  cmd->add_option("--scope", scope, "Scope of the table: national, a state or a jurisdiction id")
+      ->capture_default_str();
+}
+
+std::size_t scope_index(const scsim::Scopes& scopes, const std::string& name) {
+  const std::size_t s = scopes.find(name);
+  if (s == std::string::npos)
+    throw UsageError("unknown scope '" + name + "' (try national, a state or a jurisdiction id)");
+  return s;
 }
 
 void add_registered_commands(CLI::App& app, Common& common) {

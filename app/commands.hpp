@@ -10,7 +10,8 @@
 
 namespace scsim {
 struct Scenario;
-}
+struct Scopes;
+}  // namespace scsim
 
 namespace scsim_app {
 
@@ -33,6 +34,19 @@ struct SimulationArgs {
 /// from otherwise (e.g. "the baseline's").
 void add_simulation_options(CLI::App* cmd, SimulationArgs& s, const std::string& of = "",
                             const std::string& defaults = "the scenario's");
+
+/// -o/--out DIR (`help` says what is written there and the default) and
+/// -f/--force (replace an output directory scsim wrote before).
+void add_output_dir_options(CLI::App* cmd, std::string& out, bool& force, const std::string& help);
+
+/// --format: what goes to stdout, one of `choices`; the default is `format`'s value.
+void add_format_option(CLI::App* cmd, std::string& format, const std::vector<std::string>& choices);
+
+/// --scope: the scope of the terminal table; the default is `scope`'s value.
+void add_scope_option(CLI::App* cmd, std::string& scope);
+
+/// The index of the scope a --scope names; UsageError if the run has no such scope.
+std::size_t scope_index(const scsim::Scopes& scopes, const std::string& name);
 
 /// Adds one subcommand to the CLI.
 using CommandAdder = void (*)(CLI::App& app, Common& common);

@@ -7,6 +7,9 @@
 #include <ostream>
 #include <sstream>
 
+#include "app/format.hpp"
+#include "app/json.hpp"
+
 namespace scsim_app {
 
 namespace fs = std::filesystem;
@@ -29,18 +32,13 @@ void write_file_atomic(const fs::path& path, const std::string& content) {
   fs::rename(tmp, path);
 }
 
-std::string num(double v) {
-  if (v == 0) return "0";  // no "-0"
-  return fmt::format("{}", v);
-}
-
 void write_summary_csv(std::ostream& os, const Results& r) {
   os << "scope,metric,mean,ci95_low,ci95_high,replications\n";
   for (std::size_t s = 0; s < r.scopes.size(); ++s)
     for (std::size_t m = 0; m < kMetrics; ++m) {
       const auto& e = r.summary[s * kMetrics + m];
-      os << r.scopes.names[s] << ',' << metric_name(m) << ',' << num(e.mean) << ',' << num(e.ci95_low) << ','
-         << num(e.ci95_high) << ',' << r.replications << '\n';
+      os << csv_field(r.scopes.names[s]) << ',' << metric_name(m) << ',' << num(e.mean) << ',' << num(e.ci95_low)
+         << ',' << num(e.ci95_high) << ',' << r.replications << '\n';
     }
 }
 
@@ -51,8 +49,8 @@ void write_monthly_csv(std::ostream& os, const Results& r) {
     for (std::size_t s = 0; s < S; ++s)
       for (std::size_t m = 0; m < kMetrics; ++m) {
         const auto& e = r.monthly[(mo * S + s) * kMetrics + m];
-        os << r.months.labels[mo] << ',' << r.scopes.names[s] << ',' << metric_name(m) << ',' << num(e.mean) << ','
-           << num(e.ci95_low) << ',' << num(e.ci95_high) << '\n';
+        os << r.months.labels[mo] << ',' << csv_field(r.scopes.names[s]) << ',' << metric_name(m) << ','
+           << num(e.mean) << ',' << num(e.ci95_low) << ',' << num(e.ci95_high) << '\n';
       }
 }
 
@@ -64,48 +62,19 @@ void write_flows_csv(std::ostream& os, const Results& r) {
 }
 
 void write_summary_json(std::ostream& os, const Scenario& sc, const Results& r) {
-  auto quote = [](std::string_view s) {
-    std::string o = "\"";
-    for (char c : s) {
-      if (c == '"' || c == '\\') o += '\\';
-      if (c == '\n') {
-        o += "\\n";
-        continue;
-      }
-      o += c;
-    }
-    return o + "\"";
-  };
-  os << "{\"scenario\":" << quote(sc.name) << ",\"seed\":" << sc.seed << ",\"replications\":" << r.replications
-     << ",\"scopes\":{";
+  Json scopes = Json::object();
   for (std::size_t s = 0; s < r.scopes.size(); ++s) {
-    os << (s ? "," : "") << quote(r.scopes.names[s]) << ":{";
+    Json metrics = Json::object();
     for (std::size_t m = 0; m < kMetrics; ++m) {
       const auto& e = r.summary[s * kMetrics + m];
-      os << (m ? "," : "") << quote(metric_name(m)) << ":{\"mean\":" << num(e.mean)
-         << ",\"ci95_low\":" << num(e.ci95_low) << ",\"ci95_high\":" << num(e.ci95_high) << "}";
+      metrics[metric_name(m)] = {{"mean", e.mean}, {"ci95_low", e.ci95_low}, {"ci95_high", e.ci95_high}};
     }
-    os << "}";
+    scopes[r.scopes.names[s]] = std::move(metrics);
   }
-  os << "}}\n";
+  const Json doc = {
+      {"scenario", sc.name}, {"seed", sc.seed}, {"replications", r.replications}, {"scopes", std::move(scopes)}};
+  os << json_text(doc) << "\n";
 }
-
-namespace {
-std::string grouped(double v, int decimals = 0) {
-  // Thousands separators, built front to back (no inserts into the middle).
-  std::string s = fmt::format("{:.{}f}", v, decimals);
-  std::size_t begin = (!s.empty() && s[0] == '-') ? 1 : 0;
-  std::size_t end = s.find('.');
-  if (end == std::string::npos) end = s.size();
-  std::string out = s.substr(0, begin);
-  for (std::size_t i = begin; i < end; ++i) {
-    if (i > begin && (end - i) % 3 == 0) out += ',';
-    out += s[i];
-  }
-  out += s.substr(end);
-  return out;
-}
-}  // namespace
 
 void print_summary_table(std::ostream& os, const Scenario& sc, const Results& r, std::size_t scope) {
   const auto& e0 = r.at(scope, Metric::bookings);
@@ -116,8 +85,10 @@ void print_summary_table(std::ostream& os, const Scenario& sc, const Results& r,
      << ", seed " << sc.seed << "\n\n";
   auto row = [&](std::string_view label, Metric m, int decimals = 0) {
     const auto& e = r.at(scope, m);
-    std::string ci = r.replications > 1 ? "[" + grouped(e.ci95_low, decimals) + " – " + grouped(e.ci95_high, decimals) + "]" : "";
-    os << fmt::format("  {:<36}{:>16}  {}\n", label, grouped(e.mean, decimals), ci);
+    const std::string ci = r.replications > 1 ? "[" + grouped_number(e.ci95_low, decimals) + " – " +
+                                                    grouped_number(e.ci95_high, decimals) + "]"
+                                              : "";
+    os << fmt::format("  {:<36}{:>16}  {}\n", label, grouped_number(e.mean, decimals), ci);
   };
   os << fmt::format("  {:<36}{:>16}  {}\n", "PIPELINE", "mean", r.replications > 1 ? "95% CI" : "");
   row("bookings", Metric::bookings);
@@ -152,11 +123,11 @@ void print_summary_table(std::ostream& os, const Scenario& sc, const Results& r,
   for (std::size_t e = 0; e < kEndStates; ++e) {
     const auto& est = r.at(scope, end_metric(static_cast<EndState>(e)));
     double share = e0.mean > 0 ? est.mean / e0.mean : 0;
-    os << fmt::format("  {:<36}{:>16}  {:>6.2f}%\n", kEndStateNames[e], grouped(est.mean), 100 * share);
+    os << fmt::format("  {:<36}{:>16}  {:>6.2f}%\n", kEndStateNames[e], grouped_number(est.mean), 100 * share);
   }
   os << "\n  conservation: bookings = sum of end states in every scope and replication (checked)\n";
   os << fmt::format("  LESC utilisation {:.1f}%, {} events per replication\n\n", 100 * r.lesc_utilization,
-                    grouped(r.events_per_replication));
+                    grouped_number(r.events_per_replication));
 }
 
 }  // namespace scsim_app

@@ -95,9 +95,6 @@ class OutputFile : public OutputTarget {
 /// Writes `content` to `path` through a temporary file and a rename.
 void write_file_atomic(const std::filesystem::path& path, const std::string& content);
 
-/// Number formatting shared by every writer: shortest round-trip representation.
-std::string num(double v);
-
 void write_summary_csv(std::ostream& os, const scsim::Results& r);
 void write_monthly_csv(std::ostream& os, const scsim::Results& r);
 void write_flows_csv(std::ostream& os, const scsim::Results& r);

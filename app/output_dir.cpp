@@ -21,7 +21,7 @@
 #include <random>
 #include <utility>
 
-#include "app/analysis.hpp"
+#include "app/run_record.hpp"
 #include "app/output.hpp"
 #include "sim/cancel.hpp"
 

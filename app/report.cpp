@@ -2,9 +2,10 @@
 
 #include <spdlog/fmt/fmt.h>
 
-#include <cmath>
 #include <string_view>
 
+#include "app/format.hpp"
+#include "app/json.hpp"
 #include "models/costs/costs.hpp"
 #include "models/pipeline/topology.hpp"
 
@@ -27,80 +28,6 @@ namespace {
 
 using namespace scsim;
 
-/// A minimal JSON builder. Strings escape <, > and & too, so no data can
-/// close the <script> element it is embedded in.
-class Json {
- public:
-  Json& str(std::string_view s) {
-    sep();
-    out_ += '"';
-    for (unsigned char c : s) {
-      switch (c) {
-        case '"': out_ += "\\\""; break;
-        case '\\': out_ += "\\\\"; break;
-        case '\n': out_ += "\\n"; break;
-        case '\r': out_ += "\\r"; break;
-        case '\t': out_ += "\\t"; break;
-        case '<': out_ += "\\u003c"; break;
-        case '>': out_ += "\\u003e"; break;
-        case '&': out_ += "\\u0026"; break;
-        default:
-          if (c < 0x20)
-            out_ += fmt::format("\\u{:04x}", c);
-          else
-            out_ += char(c);
-      }
-    }
-    out_ += '"';
-    return *this;
-  }
-  Json& num(double v) {
-    sep();
-    out_ += std::isfinite(v) ? fmt::format("{:.8g}", v) : "null";
-    return *this;
-  }
-  Json& integer(long long v) {
-    sep();
-    out_ += std::to_string(v);
-    return *this;
-  }
-  Json& boolean(bool v) {
-    sep();
-    out_ += v ? "true" : "false";
-    return *this;
-  }
-  Json& key(std::string_view k) {
-    str(k);
-    out_ += ':';
-    first_ = true;
-    return *this;
-  }
-  Json& begin_object() { return open('{'); }
-  Json& end_object() { return close('}'); }
-  Json& begin_array() { return open('['); }
-  Json& end_array() { return close(']'); }
-  std::string take() { return std::move(out_); }
-
- private:
-  Json& open(char c) {
-    sep();
-    out_ += c;
-    first_ = true;
-    return *this;
-  }
-  Json& close(char c) {
-    out_ += c;
-    first_ = false;
-    return *this;
-  }
-  void sep() {
-    if (!first_) out_ += ',';
-    first_ = false;
-  }
-  std::string out_;
-  bool first_ = true;
-};
-
 /// Monthly series shown on the page (mean, ci low, ci high per month).
 constexpr Metric kSeries[] = {
     Metric::bookings,         Metric::fingerprints_submitted, Metric::ident_matches,
@@ -109,161 +36,179 @@ constexpr Metric kSeries[] = {
     Metric::removals_level3,  Metric::removals_noncriminal,   Metric::detainer_cost_usd,
     Metric::net_detainer_cost_usd, Metric::ice_detention_cost_usd};
 
-std::string percent(double p) { return fmt::format("{:.0f}%", 100 * p); }
-std::string money(double v) { return fmt::format("${:.2f}", v); }
-std::string days(sim::Duration d) { return fmt::format("{:.1f} days", double(d) / double(sim::kDay)); }
+/// The settings table: rows [section, key, value].
+class Settings {
+ public:
+  void section(std::string s) { section_ = std::move(s); }
+  void row(const std::string& key, const std::string& value) { rows_.push_back(Json::array({section_, key, value})); }
+  Json take() { return std::move(rows_); }
 
-void settings(Json& j, const Scenario& sc, const RunRecord& rec) {
-  auto row = [&](std::string_view section, std::string_view k, const std::string& v) {
-    j.begin_array().str(section).str(k).str(v).end_array();
-  };
-  const char* S = "Scenario";
-  row(S, "file", rec.path);
-  row(S, "period", sim::format_date(sc.start) + " to " + sim::format_date(sc.end));
-  row(S, "seed, replications", std::to_string(sc.seed) + ", " + std::to_string(rec.results.replications));
-  if (sc.volume_scale != 1.0) row(S, "volume scale", fmt::format("{}", sc.volume_scale));
-  for (const auto& o : rec.overrides) row(S, "override", o);
+ private:
+  std::string section_;
+  Json rows_ = Json::array();
+};
 
-  const char* J = "Jurisdictions";
+void scenario_settings(Settings& t, const Scenario& sc, const RunRecord& rec) {
+  t.section("Scenario");
+  t.row("file", rec.path);
+  t.row("period", sim::format_date(sc.start) + " to " + sim::format_date(sc.end));
+  t.row("seed, replications", std::to_string(sc.seed) + ", " + std::to_string(rec.results.replications));
+  if (sc.volume_scale != 1.0) t.row("volume scale", fmt::format("{}", sc.volume_scale));
+  for (const auto& o : rec.overrides) t.row("override", o);
+}
+
+void jurisdiction_settings(Settings& t, const Scenario& sc) {
+  t.section("Jurisdictions");
   if (sc.national)
-    row(J, "built from data", sc.national->data_file + " (year " + std::to_string(sc.national->year) + ", " +
-                                  std::to_string(sc.jurisdictions.size()) + " jurisdictions)");
+    t.row("built from data", sc.national->data_file + " (year " + std::to_string(sc.national->year) + ", " +
+                                 std::to_string(sc.jurisdictions.size()) + " jurisdictions)");
   double bookings = 0;
   for (const auto& jur : sc.jurisdictions) bookings += jur.bookings_per_day;
-  row(J, "bookings per day (all)", fmt::format("{:.0f}", bookings * sc.volume_scale));
+  t.row("bookings per day (all)", fmt::format("{:.0f}", bookings * sc.volume_scale));
   constexpr std::size_t kListed = 12;
   for (std::size_t i = 0; i < sc.jurisdictions.size() && i < kListed; ++i) {
     const auto& jur = sc.jurisdictions[i];
     std::string act = jur.activation ? "activated " + sim::format_date(*jur.activation)
                                      : (jur.coverage.empty() ? "never activated" : "coverage ramp");
-    row(J, jur.id, jur.name + " (" + jur.state + "): " + fmt::format("{:.0f}", jur.bookings_per_day) +
-                       " bookings a day, " + act + ", jail bed-day " + money(jur.jail_cost_per_day) + " (" +
-                       std::to_string(jur.jail_cost_year) + " dollars), non-citizens " +
-                       percent(1 - jur.population.group_mix[0] - jur.population.group_mix[1]));
+    t.row(jur.id, jur.name + " (" + jur.state + "): " + fmt::format("{:.0f}", jur.bookings_per_day) +
+                      " bookings a day, " + act + ", jail bed-day " + dollars_cents(jur.jail_cost_per_day) + " (" +
+                      std::to_string(jur.jail_cost_year) + " dollars), non-citizens " +
+                      percent(1 - jur.population.group_mix[0] - jur.population.group_mix[1]));
   }
-  if (sc.jurisdictions.size() > kListed)
-    row(J, "…", std::to_string(sc.jurisdictions.size() - kListed) + " more");
+  if (sc.jurisdictions.size() > kListed) t.row("…", std::to_string(sc.jurisdictions.size() - kListed) + " more");
+}
 
-  const char* P = "Policies (in file order)";
-  if (sc.policies.empty()) row(P, "none", "");
+void policy_settings(Settings& t, const Scenario& sc) {
+  t.section("Policies (in file order)");
+  if (sc.policies.empty()) t.row("none", "");
   for (const auto& pol : sc.policies) {
     std::string scope = "everywhere";
     if (pol.scope.kind != Scope::Kind::all) {
       scope = pol.scope.kind == Scope::Kind::states ? "states " : "jurisdictions ";
       for (std::size_t i = 0; i < pol.scope.ids.size(); ++i) scope += (i ? ", " : "") + pol.scope.ids[i];
     }
-    row(P, sim::format_date(pol.from) + (pol.to ? " to " + sim::format_date(*pol.to) : std::string(" on")),
-        pol.summary + " (" + scope + ")");
+    t.row(sim::format_date(pol.from) + (pol.to ? " to " + sim::format_date(*pol.to) : std::string(" on")),
+          pol.summary + " (" + scope + ")");
   }
+}
 
-  const char* I = "ICE and the jail, before dated policies";
+void ice_settings(Settings& t, const Scenario& sc) {
+  t.section("ICE and the jail, before dated policies");
   const RuleSet& r = sc.base_rules;
   std::string pd;
   for (std::size_t l = 0; l < kLevels; ++l)
     pd += (l ? ", " : "") + std::string(kLevelNames[l]) + " " + fmt::format("{:.2f}", r.p_detainer[l]);
-  row(I, "P(detainer | match) by level", pd);
+  t.row("P(detainer | match) by level", pd);
   std::string honored;
   for (std::size_t l = 0; l < kLevels; ++l)
     if (r.honor_level[l]) honored += (honored.empty() ? "" : ", ") + std::string(kLevelNames[l]);
-  row(I, "detainers honoured", (honored.empty() ? "none" : honored) + ", share " + percent(r.honor_share) +
-                                   ", hold up to " + std::to_string(r.max_hold_business / sim::kHour) +
-                                   " business hours");
+  t.row("detainers honoured", (honored.empty() ? "none" : honored) + ", share " + percent(r.honor_share) +
+                                  ", hold up to " + std::to_string(r.max_hold_business / sim::kHour) +
+                                  " business hours");
   const PipelineParams& pp = sc.pipeline;
-  row(I, "LESC analysts", std::to_string(pp.lesc_analysts));
-  row(I, "ICE picks up a held person", percent(pp.pickup_probability));
-  row(I, "a detainer costs the bail", percent(pp.bail_loss_probability));
-  row(I, "ICE detention, mean", days(static_cast<sim::Duration>(pp.ice_detention.analytic_mean())));
-
-  const char* C = "Costs";
-  const CostParams& c = sc.costs;
-  row(C, "fiscal year starts in month", std::to_string(c.fiscal_year_start_month));
-  row(C, "inflation", fmt::format("{:.1f}% a year", 100 * c.inflation));
-  row(C, "staff cost per detainer", money(c.staff_cost_per_detainer));
-  row(C, "SCAAP", percent(c.scaap_rate) + " of the bed-day cost of eligible people held at least " +
-                      std::to_string(c.scaap_min_days) + " days");
-  row(C, "ICE per diem", money(c.ice_per_diem) + " (" + std::to_string(c.ice_per_diem_year) + " dollars)");
+  t.row("LESC analysts", std::to_string(pp.lesc_analysts));
+  t.row("ICE picks up a held person", percent(pp.pickup_probability));
+  t.row("a detainer costs the bail", percent(pp.bail_loss_probability));
+  t.row("ICE detention, mean", duration_text(static_cast<sim::Duration>(pp.ice_detention.analytic_mean())));
 }
 
-std::string data_json(const RunRecord& rec) {
-  const Scenario& sc = rec.scenario;
-  const Results& r = rec.results;
-  Json j;
-  j.begin_object();
-  j.key("meta").begin_object();
-  j.key("name").str(sc.name).key("description").str(sc.description);
-  j.key("start").str(sim::format_date(sc.start)).key("end").str(sim::format_date(sc.end));
-  j.key("seed").integer(static_cast<long long>(sc.seed)).key("replications").integer(static_cast<long long>(r.replications));
-  j.key("jurisdictions").integer(static_cast<long long>(sc.jurisdictions.size()));
-  j.key("version").str(version()).key("created").str(utc_now());
-  j.key("fiscal_year_start_month").integer(sc.costs.fiscal_year_start_month).key("inflation").num(sc.costs.inflation);
-  j.end_object();
+void cost_settings(Settings& t, const Scenario& sc) {
+  t.section("Costs");
+  const CostParams& c = sc.costs;
+  t.row("fiscal year starts in month", std::to_string(c.fiscal_year_start_month));
+  t.row("inflation", fmt::format("{:.1f}% a year", 100 * c.inflation));
+  t.row("staff cost per detainer", dollars_cents(c.staff_cost_per_detainer));
+  t.row("SCAAP", percent(c.scaap_rate) + " of the bed-day cost of eligible people held at least " +
+                     std::to_string(c.scaap_min_days) + " days");
+  t.row("ICE per diem", dollars_cents(c.ice_per_diem) + " (" + std::to_string(c.ice_per_diem_year) + " dollars)");
+}
 
-  j.key("months").begin_array();
-  for (const auto& m : r.months.labels) j.str(m);
-  j.end_array();
-  j.key("scopes").begin_array();
-  for (const auto& s : r.scopes.names) j.str(s);
-  j.end_array();
+Json settings(const Scenario& sc, const RunRecord& rec) {
+  Settings t;
+  scenario_settings(t, sc, rec);
+  jurisdiction_settings(t, sc);
+  policy_settings(t, sc);
+  ice_settings(t, sc);
+  cost_settings(t, sc);
+  return t.take();
+}
 
-  const std::size_t S = r.scopes.size();
-  j.key("series").begin_object();
-  for (std::size_t s = 0; s < S; ++s) {
-    j.key(r.scopes.names[s]).begin_object();
+Json meta(const Scenario& sc, const Results& r) {
+  return {{"name", sc.name},
+          {"description", sc.description},
+          {"start", sim::format_date(sc.start)},
+          {"end", sim::format_date(sc.end)},
+          {"seed", sc.seed},
+          {"replications", r.replications},
+          {"jurisdictions", sc.jurisdictions.size()},
+          {"version", version()},
+          {"created", utc_now()},
+          {"fiscal_year_start_month", sc.costs.fiscal_year_start_month},
+          {"inflation", rounded(sc.costs.inflation)}};
+}
+
+/// {scope: {metric: [[mean per month], [ci low], [ci high]]}}.
+Json series(const Results& r) {
+  Json out = Json::object();
+  for (std::size_t s = 0; s < r.scopes.size(); ++s) {
+    Json metrics = Json::object();
     for (Metric m : kSeries) {
-      j.key(metric_name(m)).begin_array();
-      for (int part = 0; part < 3; ++part) {
-        j.begin_array();
-        for (std::size_t mo = 0; mo < r.months.size(); ++mo) {
-          const auto& e = r.at(mo, s, m);
-          j.num(part == 0 ? e.mean : part == 1 ? e.ci95_low : e.ci95_high);
-        }
-        j.end_array();
+      Json mean = Json::array(), low = Json::array(), high = Json::array();
+      for (std::size_t mo = 0; mo < r.months.size(); ++mo) {
+        const auto& e = r.at(mo, s, m);
+        mean.push_back(rounded(e.mean));
+        low.push_back(rounded(e.ci95_low));
+        high.push_back(rounded(e.ci95_high));
       }
-      j.end_array();
+      metrics[metric_name(m)] = Json::array({std::move(mean), std::move(low), std::move(high)});
     }
-    j.end_object();
+    out[r.scopes.names[s]] = std::move(metrics);
   }
-  j.end_object();
+  return out;
+}
 
-  // Nodes: stages then end states (Node::id order); links: edges with flow.
-  const auto& tr = Topology::pipeline().transitions();
-  j.key("sankey").begin_object().key("nodes").begin_array();
+/// Nodes: stages then end states (Node::id order); links [from id, to id, mean count] of edges with flow.
+Json sankey(const Results& r) {
+  Json nodes = Json::array(), links = Json::array();
   for (std::size_t i = 0; i < kNodes; ++i) {
     const Node n = i < kStages ? Node::stage(static_cast<Stage>(i)) : Node::end(static_cast<EndState>(i - kStages));
-    j.begin_object().key("name").str(n.name()).key("end").boolean(n.is_end).end_object();
+    nodes.push_back({{"name", n.name()}, {"end", n.is_end}});
   }
-  j.end_array().key("links").begin_array();
-  for (std::size_t e = 0; e < tr.size(); ++e) {
-    if (!(r.flows[e] > 0)) continue;
-    j.begin_array().integer(static_cast<long long>(tr[e].from.id())).integer(static_cast<long long>(tr[e].to.id()));
-    j.num(r.flows[e]).end_array();
-  }
-  j.end_array().end_object();
+  const auto& tr = Topology::pipeline().transitions();
+  for (std::size_t e = 0; e < tr.size(); ++e)
+    if (r.flows[e] > 0) links.push_back(Json::array({tr[e].from.id(), tr[e].to.id(), rounded(r.flows[e])}));
+  return {{"nodes", std::move(nodes)}, {"links", std::move(links)}};
+}
 
-  j.key("costs").begin_object();
+/// {scope: [{period, complete, months, lines: [[key, label, unit, section, mean, ci low, ci high]]}]}.
+Json costs(const RunRecord& rec) {
+  const Scenario& sc = rec.scenario;
+  const Results& r = rec.results;
   const auto periods = overlapping_periods(sc);
-  for (std::size_t s = 0; s < S; ++s) {
-    j.key(r.scopes.names[s]).begin_array();
+  Json out = Json::object();
+  for (std::size_t s = 0; s < r.scopes.size(); ++s) {
+    Json statements = Json::array();
     for (const Period& p : periods) {
       const auto range = month_range(r.months, p);
-      j.begin_object().key("period").str(p.label()).key("complete").boolean(covers(sc, p));
-      j.key("months").integer(static_cast<long long>(range.second - range.first));
-      j.key("lines").begin_array();
-      for (const auto& line : budget_statement(sc, rec.reps, s, p)) {
-        j.begin_array().str(line.key).str(line.label).str(line.unit).str(line.section);
-        j.num(line.value.mean).num(line.value.ci95_low).num(line.value.ci95_high).end_array();
-      }
-      j.end_array().end_object();
+      Json lines = Json::array();
+      for (const auto& line : budget_statement(sc, rec.reps, s, p))
+        lines.push_back(Json::array({line.key, line.label, line.unit, line.section, rounded(line.value.mean),
+                                     rounded(line.value.ci95_low), rounded(line.value.ci95_high)}));
+      statements.push_back({{"period", p.label()},
+                            {"complete", covers(sc, p)},
+                            {"months", range.second - range.first},
+                            {"lines", std::move(lines)}});
     }
-    j.end_array();
+    out[r.scopes.names[s]] = std::move(statements);
   }
-  j.end_object();
+  return out;
+}
 
-  j.key("settings").begin_array();
-  settings(j, sc, rec);
-  j.end_array();
-  j.end_object();
-  return j.take();
+Json page_data(const RunRecord& rec) {
+  const Results& r = rec.results;
+  return {{"meta", meta(rec.scenario, r)},   {"months", r.months.labels}, {"scopes", r.scopes.names},
+          {"series", series(r)},             {"sankey", sankey(r)},       {"costs", costs(rec)},
+          {"settings", settings(rec.scenario, rec)}};
 }
 
 void replace_once(std::string& s, std::string_view what, std::string_view with) {
@@ -277,7 +222,7 @@ void replace_once(std::string& s, std::string_view what, std::string_view with) 
 std::string render_report(const RunRecord& rec) {
   std::string page(report_assets::template_html, report_assets::template_html_size);
   // Data first: the library text is large and must not be scanned for the placeholder.
-  replace_once(page, "@SCSIM_DATA@", data_json(rec));
+  replace_once(page, "@SCSIM_DATA@", json_for_html_script(page_data(rec)));
   replace_once(page, "/*@SCSIM_PLOTLY@*/",
                std::string_view(report_assets::plotly_js, report_assets::plotly_js_size));
   return page;

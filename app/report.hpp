@@ -6,7 +6,7 @@
 /// (report/embed.cmake), so the report needs nothing at run time.
 #include <string>
 
-#include "app/analysis.hpp"
+#include "app/run_record.hpp"
 
 namespace scsim_app {
 

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "app/analysis.hpp"
+#include "app/run_record.hpp"
 #include "analysis/compare.hpp"
 
 struct sqlite3;

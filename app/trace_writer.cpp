@@ -2,24 +2,14 @@
 // the Python module). The journey itself is data (models/pipeline/trace.hpp).
 #include "app/trace_writer.hpp"
 
-#include <cstdio>
-#include <nlohmann/json.hpp>
 #include <ostream>
+
+#include "app/format.hpp"
+#include "app/json.hpp"
 
 namespace scsim_app {
 
 namespace {
-std::string elapsed(sim::Duration d) {
-  char buf[48];
-  if (d < sim::kHour)
-    std::snprintf(buf, sizeof buf, "%lld min", static_cast<long long>(d / sim::kMinute));
-  else if (d < 2 * sim::kDay)
-    std::snprintf(buf, sizeof buf, "%.1f hours", double(d) / sim::kHour);
-  else
-    std::snprintf(buf, sizeof buf, "%.1f days", double(d) / sim::kDay);
-  return buf;
-}
-
 std::string pad(std::string_view s, std::size_t width) {
   std::string out(s);
   if (out.size() < width) out.append(width - out.size(), ' ');
@@ -45,24 +35,23 @@ void write_journey_text(std::ostream& os, const scsim::Scenario& sc, const scsim
     os << "  => still in the system when the run ends, " << minute(cal, j.end_time) << "\n";
   else
     os << "  => " << kEndStateNames[static_cast<std::size_t>(j.end)] << ", " << minute(cal, j.end_time) << ", "
-       << elapsed(j.end_time - p.booked) << " after booking\n";
+       << duration_text(j.end_time - p.booked) << " after booking\n";
 }
 
 void write_journey_json(std::ostream& os, const scsim::Scenario& sc, const scsim::Journey& j) {
-  using nlohmann::ordered_json;
   using namespace scsim;
   const sim::Calendar cal(sc.start);
   const PersonInfo& p = j.person;
   const Jurisdiction& jur = sc.jurisdictions.at(p.jurisdiction);
-  ordered_json steps = ordered_json::array();
+  Json steps = Json::array();
   for (const auto& s : j.steps)
-    steps.push_back(ordered_json{{"t", s.t},
+    steps.push_back(Json{{"t", s.t},
                                  {"time", minute(cal, s.t)},
                                  {"date", sim::format_date(cal.date_of(s.t))},
                                  {"from", s.from.name()},
                                  {"to", s.to.name()},
                                  {"what", s.what}});
-  const ordered_json doc{{"journey", j.number},
+  const Json doc{{"journey", j.number},
                          {"person", person_label(sc, p)},
                          {"jurisdiction", jur.id},
                          {"state", jur.state},
@@ -76,7 +65,7 @@ void write_journey_json(std::ostream& os, const scsim::Scenario& sc, const scsim
                          {"end", kEndStateNames[static_cast<std::size_t>(j.end)]},
                          {"end_t", j.end_time},
                          {"end_time", minute(cal, j.end_time)}};
-  os << doc.dump(-1, ' ', false, ordered_json::error_handler_t::replace) << "\n";
+  os << json_text(doc) << "\n";
 }
 
 }  // namespace scsim_app

@@ -13,6 +13,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -22,6 +23,9 @@
 #include <optional>
 #include <sstream>
 #include <thread>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 
 #include "analysis/analytic.hpp"
 #include "analysis/compare.hpp"
@@ -60,11 +64,42 @@ py::array_t<T> array(const std::vector<T>& v) {
   return a;
 }
 
-/// Columns of a long table whose string columns repeat a few values: the
-/// values are stored once and rows hold indices (Python expands them).
-struct Coded {
-  std::vector<std::string> names;
-  std::vector<std::int32_t> codes;
+/// A table handed to Python column by column, filled row by row: numeric
+/// columns become numpy arrays of their exact type (int32 codes, int64
+/// counts, float64 values), string columns lists of str. The Python package
+/// turns the dict into a DataFrame, with the columns in the order named here.
+///   Columns<std::int32_t, double> t({"scope", "mean"});
+///   t.row(s, e.mean);
+///   out["summary"] = t.dict();
+template <class... Ts>
+class Columns {
+ public:
+  explicit Columns(std::array<const char*, sizeof...(Ts)> names, std::size_t rows = 0) : names_(names) {
+    std::apply([rows](auto&... col) { (col.reserve(rows), ...); }, cols_);
+  }
+  void row(Ts... values) {
+    std::apply([&](auto&... col) { (col.push_back(std::move(values)), ...); }, cols_);
+  }
+  py::dict dict() const {
+    py::dict d;
+    add(d, std::index_sequence_for<Ts...>{});
+    return d;
+  }
+
+ private:
+  template <std::size_t... I>
+  void add(py::dict& d, std::index_sequence<I...>) const {
+    ((d[names_[I]] = column(std::get<I>(cols_))), ...);
+  }
+  template <class T>
+  static py::object column(const std::vector<T>& v) {
+    if constexpr (std::is_arithmetic_v<T>)
+      return array(v);
+    else
+      return py::cast(v);
+  }
+  std::array<const char*, sizeof...(Ts)> names_;
+  std::tuple<std::vector<Ts>...> cols_;
 };
 
 std::vector<std::string> metric_names() {
@@ -146,133 +181,80 @@ Scenario with_settings(const PyScenario& s, std::optional<std::size_t> replicati
   return sc;
 }
 
+using Code = std::int32_t;  // an index into the scopes, metrics or months list
+
+/// summary: scope x metric.
+py::dict summary_table(const Results& r) {
+  Columns<Code, Code, double, double, double, double, std::int64_t> t(
+      {"scope", "metric", "mean", "stddev", "ci95_low", "ci95_high", "replications"}, r.scopes.size() * kMetrics);
+  for (std::size_t s = 0; s < r.scopes.size(); ++s)
+    for (std::size_t m = 0; m < kMetrics; ++m) {
+      const auto& e = r.summary[s * kMetrics + m];
+      t.row(Code(s), Code(m), e.mean, e.stddev, e.ci95_low, e.ci95_high, std::int64_t(e.n));
+    }
+  return t.dict();
+}
+
+/// monthly: month x scope x metric.
+py::dict monthly_table(const Results& r) {
+  const std::size_t S = r.scopes.size(), M = r.months.size();
+  Columns<Code, Code, Code, double, double, double> t({"month", "scope", "metric", "mean", "ci95_low", "ci95_high"},
+                                                      M * S * kMetrics);
+  for (std::size_t mo = 0; mo < M; ++mo)
+    for (std::size_t s = 0; s < S; ++s)
+      for (std::size_t m = 0; m < kMetrics; ++m) {
+        const auto& e = r.monthly[(mo * S + s) * kMetrics + m];
+        t.row(Code(mo), Code(s), Code(m), e.mean, e.ci95_low, e.ci95_high);
+      }
+  return t.dict();
+}
+
+/// Per replication totals: what paired comparisons and custom intervals need.
+py::dict per_replication_table(const Results& r, const std::vector<ReplicationResult>& reps) {
+  const std::size_t S = r.scopes.size();
+  Columns<std::int64_t, Code, Code, double> t({"replication", "scope", "metric", "value"}, reps.size() * S * kMetrics);
+  for (const auto& rr : reps)
+    for (std::size_t s = 0; s < S; ++s)
+      for (std::size_t m = 0; m < kMetrics; ++m)
+        t.row(std::int64_t(rr.replication), Code(s), Code(m), rr.total(s, static_cast<Metric>(m)));
+  return t.dict();
+}
+
+/// flows: mean count per stage-graph edge, and the branching probability it implies.
+py::dict flows_table(const Results& r) {
+  const auto& tr = Topology::pipeline().transitions();
+  const std::vector<double> probability = branching_from_flows(Topology::pipeline(), r.flows);
+  Columns<std::string, std::string, std::string, double, double> t({"from", "to", "why", "mean_count", "probability"},
+                                                                   tr.size());
+  for (std::size_t e = 0; e < tr.size(); ++e)
+    t.row(std::string(tr[e].from.name()), std::string(tr[e].to.name()), std::string(tr[e].why), r.flows[e],
+          probability[e]);
+  return t.dict();
+}
+
+/// costs: the budget statement of every scope over every year the run covers.
+py::dict costs_table(const Scenario& sc, const Results& r, const std::vector<ReplicationResult>& reps) {
+  Columns<std::string, std::string, std::string, std::string, std::string, std::string, double, double, double> t(
+      {"scope", "period", "section", "key", "label", "unit", "mean", "ci95_low", "ci95_high"});
+  for (const Period& p : covered_periods(sc))
+    for (std::size_t s = 0; s < r.scopes.size(); ++s)
+      for (const BudgetLine& b : budget_statement(sc, reps, s, p))
+        t.row(r.scopes.names[s], p.label(), b.section, b.key, b.label, b.unit, b.value.mean, b.value.ci95_low,
+              b.value.ci95_high);
+  return t.dict();
+}
+
 py::dict results_dict(const Scenario& sc, const std::vector<ReplicationResult>& reps, double wall) {
   const Results r = summarize(sc, reps);
-  const std::size_t S = r.scopes.size(), M = r.months.size();
   py::dict out;
   out["scopes"] = r.scopes.names;
   out["metrics"] = metric_names();
   out["months"] = r.months.labels;
-
-  // summary: scope x metric
-  {
-    std::vector<std::int32_t> scope, metric;
-    std::vector<double> mean, sd, lo, hi;
-    std::vector<std::int64_t> n;
-    for (std::size_t s = 0; s < S; ++s)
-      for (std::size_t m = 0; m < kMetrics; ++m) {
-        const auto& e = r.summary[s * kMetrics + m];
-        scope.push_back(std::int32_t(s));
-        metric.push_back(std::int32_t(m));
-        mean.push_back(e.mean);
-        sd.push_back(e.stddev);
-        lo.push_back(e.ci95_low);
-        hi.push_back(e.ci95_high);
-        n.push_back(std::int64_t(e.n));
-      }
-    py::dict t;
-    t["scope"] = array(scope);
-    t["metric"] = array(metric);
-    t["mean"] = array(mean);
-    t["stddev"] = array(sd);
-    t["ci95_low"] = array(lo);
-    t["ci95_high"] = array(hi);
-    t["replications"] = array(n);
-    out["summary"] = t;
-  }
-  // monthly: month x scope x metric
-  {
-    std::vector<std::int32_t> month, scope, metric;
-    std::vector<double> mean, lo, hi;
-    const std::size_t rows = M * S * kMetrics;
-    month.reserve(rows), scope.reserve(rows), metric.reserve(rows), mean.reserve(rows), lo.reserve(rows),
-        hi.reserve(rows);
-    for (std::size_t mo = 0; mo < M; ++mo)
-      for (std::size_t s = 0; s < S; ++s)
-        for (std::size_t m = 0; m < kMetrics; ++m) {
-          const auto& e = r.monthly[(mo * S + s) * kMetrics + m];
-          month.push_back(std::int32_t(mo));
-          scope.push_back(std::int32_t(s));
-          metric.push_back(std::int32_t(m));
-          mean.push_back(e.mean);
-          lo.push_back(e.ci95_low);
-          hi.push_back(e.ci95_high);
-        }
-    py::dict t;
-    t["month"] = array(month);
-    t["scope"] = array(scope);
-    t["metric"] = array(metric);
-    t["mean"] = array(mean);
-    t["ci95_low"] = array(lo);
-    t["ci95_high"] = array(hi);
-    out["monthly"] = t;
-  }
-  // per replication totals: what paired comparisons and custom intervals need
-  {
-    std::vector<std::int64_t> rep;
-    std::vector<std::int32_t> scope, metric;
-    std::vector<double> value;
-    for (const auto& rr : reps)
-      for (std::size_t s = 0; s < S; ++s)
-        for (std::size_t m = 0; m < kMetrics; ++m) {
-          rep.push_back(std::int64_t(rr.replication));
-          scope.push_back(std::int32_t(s));
-          metric.push_back(std::int32_t(m));
-          value.push_back(rr.total(s, static_cast<Metric>(m)));
-        }
-    py::dict t;
-    t["replication"] = array(rep);
-    t["scope"] = array(scope);
-    t["metric"] = array(metric);
-    t["value"] = array(value);
-    out["per_replication"] = t;
-  }
-  // flows: mean count per stage-graph edge
-  {
-    const auto& tr = Topology::pipeline().transitions();
-    std::vector<std::string> from, to, why;
-    for (const auto& t : tr) {
-      from.emplace_back(t.from.name());
-      to.emplace_back(t.to.name());
-      why.emplace_back(t.why);
-    }
-    py::dict t;
-    t["from"] = from;
-    t["to"] = to;
-    t["why"] = why;
-    t["mean_count"] = array(r.flows);
-    t["probability"] = array(branching_from_flows(Topology::pipeline(), r.flows));
-    out["flows"] = t;
-  }
-  // costs: the budget statement of every scope over every year the run covers
-  {
-    std::vector<std::string> scope, period, key, label, unit, section;
-    std::vector<double> mean, lo, hi;
-    for (const Period& p : covered_periods(sc))
-      for (std::size_t s = 0; s < S; ++s)
-        for (const BudgetLine& b : budget_statement(sc, reps, s, p)) {
-          scope.push_back(r.scopes.names[s]);
-          period.push_back(p.label());
-          key.push_back(b.key);
-          label.push_back(b.label);
-          unit.push_back(b.unit);
-          section.push_back(b.section);
-          mean.push_back(b.value.mean);
-          lo.push_back(b.value.ci95_low);
-          hi.push_back(b.value.ci95_high);
-        }
-    py::dict t;
-    t["scope"] = scope;
-    t["period"] = period;
-    t["section"] = section;
-    t["key"] = key;
-    t["label"] = label;
-    t["unit"] = unit;
-    t["mean"] = array(mean);
-    t["ci95_low"] = array(lo);
-    t["ci95_high"] = array(hi);
-    out["costs"] = t;
-  }
+  out["summary"] = summary_table(r);
+  out["monthly"] = monthly_table(r);
+  out["per_replication"] = per_replication_table(r, reps);
+  out["flows"] = flows_table(r);
+  out["costs"] = costs_table(sc, r, reps);
   out["replications"] = reps.size();
   out["seed"] = sc.seed;
   out["events_per_replication"] = r.events_per_replication;
@@ -321,34 +303,15 @@ py::dict compare(const PyScenario& base, const std::vector<PyScenario>& alts, co
     if (with_results) runs.insert(runs.begin(), std::move(base_reps));
     return true;
   });
-  std::vector<std::string> alt, scope, metric;
-  std::vector<double> bm, am, d, lo, hi, rel;
-  std::vector<std::int64_t> n;
-  for (const auto& r : rows) {
-    alt.push_back(r.alt);
-    scope.push_back(r.scope);
-    metric.push_back(r.metric);
-    bm.push_back(r.base_mean);
-    am.push_back(r.alt_mean);
-    d.push_back(r.diff.mean);
-    lo.push_back(r.diff.ci95_low);
-    hi.push_back(r.diff.ci95_high);
-    rel.push_back(r.rel_change);
-    n.push_back(std::int64_t(r.diff.n));
-  }
-  py::dict t;
-  t["alternative"] = alt;
-  t["scope"] = scope;
-  t["metric"] = metric;
-  t["base_mean"] = array(bm);
-  t["alt_mean"] = array(am);
-  t["diff"] = array(d);
-  t["diff_ci95_low"] = array(lo);
-  t["diff_ci95_high"] = array(hi);
-  t["rel_change"] = array(rel);
-  t["replications"] = array(n);
+  Columns<std::string, std::string, std::string, double, double, double, double, double, double, std::int64_t> t(
+      {"alternative", "scope", "metric", "base_mean", "alt_mean", "diff", "diff_ci95_low", "diff_ci95_high",
+       "rel_change", "replications"},
+      rows.size());
+  for (const auto& r : rows)
+    t.row(r.alt, r.scope, r.metric, r.base_mean, r.alt_mean, r.diff.mean, r.diff.ci95_low, r.diff.ci95_high,
+          r.rel_change, std::int64_t(r.diff.n));
   py::dict out;
-  out["rows"] = t;
+  out["rows"] = t.dict();
   out["seed"] = b.seed;
   out["replications"] = b.replications;
   if (with_results) {

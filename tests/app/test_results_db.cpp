@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "app/analysis.hpp"
+#include "app/run_record.hpp"
 #include "app/output.hpp"
 #include "app/report.hpp"
 #include "app/sqlite_writer.hpp"

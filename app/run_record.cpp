@@ -1,10 +1,8 @@
-#include "app/analysis.hpp"
+#include "app/run_record.hpp"
 
-#include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -37,35 +35,6 @@ void execute(RunRecord& rec, unsigned threads, const Common& common, const std::
   spdlog::info("{}: {} replications in {:.2f} s", what, rec.reps.size(),
                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   rec.results = scsim::summarize(sc, rec.reps);
-}
-
-std::string csv_field(std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
-  std::string o = "\"";
-  for (char c : s) {
-    if (c == '"') o += '"';
-    o += c;
-  }
-  return o + "\"";
-}
-
-std::string csv_num(double v) { return std::isnan(v) ? std::string() : num(v); }
-
-std::string grouped_number(double v, int decimals) {
-  if (std::isnan(v)) return "—";
-  std::string s = fmt::format("{:.{}f}", v, decimals);
-  if (s[0] == '-' && s.find_first_not_of("-0.") == std::string::npos) s.erase(0, 1);  // no "-0.0"
-  const std::size_t dot = s.find('.');
-  const std::size_t end = dot == std::string::npos ? s.size() : dot;
-  const std::size_t begin = (s[0] == '-') ? 1 : 0;
-  for (std::ptrdiff_t i = std::ptrdiff_t(end) - 3; i > std::ptrdiff_t(begin); i -= 3) s.insert(std::size_t(i), ",");
-  return s;
-}
-
-std::string dollars(double v) {
-  if (std::isnan(v)) return "—";
-  std::string g = grouped_number(std::fabs(v), 0);
-  return (v < 0 && g != "0" ? "-$" : "$") + g;
 }
 
 std::string read_text(const std::string& path) {

@@ -1,9 +1,9 @@
 #pragma once
-/// What the analysis commands (run, budget, compare, sweep) share: running a
-/// scenario behind the progress bar, the record of one run for results.sqlite
-/// and report.html, and small text helpers.
+/// What the commands that simulate and keep a record (run, budget, compare,
+/// sweep) share: the record of one run for results.sqlite and report.html,
+/// running it behind the progress bar, and where the record's facts come from
+/// (the scenario file's text and stem, the command line, the time).
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "app/commands.hpp"
@@ -29,14 +29,6 @@ RunRecord load_run(const std::string& path, const std::vector<std::string>& over
 /// `threads` threads behind a progress bar labelled `what`, then summarises.
 void execute(RunRecord& rec, unsigned threads, const Common& common, const std::string& what);
 
-/// A CSV field, quoted (RFC 4180) when it holds a comma, quote or line break.
-std::string csv_field(std::string_view s);
-/// A number for CSV: num(), or an empty field for NaN.
-std::string csv_num(double v);
-/// "12,345" (decimals as asked).
-std::string grouped_number(double v, int decimals = 0);
-/// "$12,345" / "-$1,234".
-std::string dollars(double v);
 /// The whole text of a file; throws UsageError if it cannot be read.
 std::string read_text(const std::string& path);
 /// The current UTC time as "YYYY-MM-DDTHH:MM:SSZ" (the record of a run; never in results).
