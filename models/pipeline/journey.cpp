@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <initializer_list>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -212,11 +211,10 @@ class Model {
   }
   /// Civil time to the minute (traces line up; seconds add nothing a reader needs).
   std::string when(sim::Time t) const { return cal_.format(t - (t % 60 + 60) % 60); }
-  /// The last policy of one of `types` in force in p's jurisdiction at t (it
-  /// is the one that decided, policies applying in file order), with where it
-  /// was written; `otherwise` if none.
-  std::string policy_in_force(const Person& p, sim::Time t, std::initializer_list<std::string_view> types,
-                              std::string_view otherwise) const;
+  /// The last policy setting `part` of the rules in force in p's jurisdiction
+  /// at t (it is the one that decided, policies applying in file order), with
+  /// where it was written; `otherwise` if none.
+  std::string policy_in_force(const Person& p, sim::Time t, RulePart part, std::string_view otherwise) const;
   /// The days in [from, until) a business-time hold does not count, e.g.
   /// "Sat 2011-05-28, Sun 2011-05-29, Memorial Day (Mon 2011-05-30)"; empty if none.
   std::string days_not_counted(sim::Time from, sim::Time until) const;
@@ -397,11 +395,10 @@ void Model::finish(Person& p, Node from, EndState e, sim::Time t, bool& ended, c
   }
 }
 
-std::string Model::policy_in_force(const Person& p, sim::Time t, std::initializer_list<std::string_view> types,
-                                   std::string_view otherwise) const {
+std::string Model::policy_in_force(const Person& p, sim::Time t, RulePart part, std::string_view otherwise) const {
   const PolicySpec* last = nullptr;
   for (const auto& pol : sc_.policies) {
-    if (std::find(types.begin(), types.end(), pol.type) == types.end()) continue;
+    if (!pol.sets_part(part)) continue;
     if (!pol.scope.covers(*places_[p.info.jurisdiction].spec)) continue;
     if (cal_.to_time(pol.from) <= t && (!pol.to || t < cal_.to_time(*pol.to))) last = &pol;
   }
@@ -518,7 +515,7 @@ sim::Process Model::journey(Person p) {
              else
                why += "is never activated here in this scenario";
              if (seg->coverage_cap < 1.0)
-               why += "; rollout frozen by " + policy_in_force(p, sim_.now(), {"state_refuses"}, "a state refusal");
+               why += "; rollout frozen by " + policy_in_force(p, sim_.now(), RulePart::rollout_freeze, "a state refusal");
              return why + "; " + released_text(p);
            }));
     co_return;
@@ -526,7 +523,7 @@ sim::Process Model::journey(Person p) {
   if (seg->rules.no_sharing) {
     finish(p, st(S::iafis), E::released_not_shared, p.release, token.ended, explain([&] {
              return "prints not forwarded to IDENT under " +
-                    policy_in_force(p, sim_.now(), {"opt_out", "state_refuses"}, "a no-sharing rule") + "; " +
+                    policy_in_force(p, sim_.now(), RulePart::sharing, "a no-sharing rule") + "; " +
                     released_text(p);
            }));
     co_return;
@@ -535,7 +532,7 @@ sim::Process Model::journey(Person p) {
   if (seg->rules.post_conviction_only) {
     move(p, at, st(S::awaiting_conviction), explain([&] {
            return "prints held until a conviction under " +
-                  policy_in_force(p, sim_.now(), {"post_conviction_only"}, "post-conviction-only sharing");
+                  policy_in_force(p, sim_.now(), RulePart::post_conviction, "post-conviction-only sharing");
          }));
     if (p.info.path != JailPath::convicted) {
       finish(p, st(S::awaiting_conviction), E::released_not_convicted, p.release, token.ended,
@@ -547,7 +544,7 @@ sim::Process Model::journey(Person p) {
     if (seg->rules.no_sharing) {
       finish(p, st(S::awaiting_conviction), E::released_not_shared, p.release, token.ended, explain([&] {
                return "convicted, but sharing has stopped under " +
-                      policy_in_force(p, sim_.now(), {"opt_out", "state_refuses"}, "a no-sharing rule") + "; " +
+                      policy_in_force(p, sim_.now(), RulePart::sharing, "a no-sharing rule") + "; " +
                       released_text(p);
              }));
       co_return;
@@ -591,7 +588,7 @@ sim::Process Model::journey(Person p) {
                 (waited > 0 ? " after waiting " + hours_text(waited) + " for an analyst" : "") +
                 (notify_jail ? ", to the ICE field office and the jail"
                              : ", to the ICE field office only: no local notification under " +
-                                   policy_in_force(p, sim_.now(), {"opt_out"}, "an opt-out"));
+                                   policy_in_force(p, sim_.now(), RulePart::local_notification, "an opt-out"));
        }));
 
   // The field office decides, by level and the priorities in force.
@@ -601,7 +598,7 @@ sim::Process Model::journey(Person p) {
   const auto priorities = [&] {
     return "P(detainer)=" + share_text(r.p_detainer[level]) + ", P(notification)=" +
            share_text(r.p_notification[level]) + " for " + std::string(kLevelNames[level]) + " under " +
-           policy_in_force(p, sim_.now(), {"ice_priorities"}, "the scenario's ICE priorities");
+           policy_in_force(p, sim_.now(), RulePart::ice_priorities, "the scenario's ICE priorities");
   };
   if (citizen && p.u_citizen < pp.lesc_citizen_detection) {
     finish(p, st(S::ice_decision), E::released_no_action, std::max(sim_.now(), p.release), token.ended,
@@ -651,7 +648,7 @@ sim::Process Model::journey(Person p) {
       add(p, Metric::detainers_declined, sim_.now());
       finish(p, st(S::detainer), E::released_detainer_declined, sim_.now(), token.ended, explain([&] {
                return "the jail declines the detainer under " +
-                      policy_in_force(p, sim_.now(), {"detainer_policy"}, "the scenario's detainer rule") +
+                      policy_in_force(p, sim_.now(), RulePart::detainer_response, "the scenario's detainer rule") +
                       "; released at the end of criminal custody";
              }));
       co_return;

@@ -340,6 +340,7 @@ Registry::Registry() {
       [](const Node&, const std::string&, const OptOut& p, ParsedPolicy& out) {
         const bool no_sharing = p.mode == 0;
         out.spec.apply = [no_sharing](RuleSet& r) { (no_sharing ? r.no_sharing : r.no_local_notification) = true; };
+        out.spec.sets = rule_bit(no_sharing ? RulePart::sharing : RulePart::local_notification);
         return std::string(no_sharing ? "no_sharing" : "no_local_notification");
       });
 
@@ -366,6 +367,8 @@ Registry::Registry() {
           if (effect == 1) r.no_local_notification = true;
           if (effect == 2) r.no_sharing = true;
         };
+        out.spec.sets = rule_bit(RulePart::rollout_freeze) | (effect == 1 ? rule_bit(RulePart::local_notification) : 0) |
+                        (effect == 2 ? rule_bit(RulePart::sharing) : 0);
         return effect == 0 ? std::string() : std::string(effect == 1 ? "no_local_notification" : "no_sharing");
       });
 
@@ -377,6 +380,7 @@ Registry::Registry() {
       [](Section<PostConviction>&) {},
       [](const Node&, const std::string&, const PostConviction&, ParsedPolicy& out) {
         out.spec.apply = [](RuleSet& r) { r.post_conviction_only = true; };
+        out.spec.sets = rule_bit(RulePart::post_conviction);
         return std::string();
       });
 
@@ -390,6 +394,7 @@ Registry::Registry() {
         if (!p.rule) fail(entry.where, join(path, "rule"), "required key 'rule' is missing");
         const DetainerKeys keys = p;
         out.spec.apply = [keys](RuleSet& r) { keys.apply(r); };
+        out.spec.sets = rule_bit(RulePart::detainer_response) | (p.max_hold ? rule_bit(RulePart::hold_length) : 0);
         std::string detail = kRules[*p.rule];
         if (*p.rule == DetainerKeys::honor_levels) detail += " " + level_list(p.levels);
         if (*p.rule == DetainerKeys::require_judicial_warrant) detail += " " + schema::render_number(p.share_honored);
@@ -453,6 +458,7 @@ Registry::Registry() {
             if (levels) r.bias_levels[g][c] = levels;
           }
         };
+        out.spec.sets = rule_bit(RulePart::arrest_bias);
         std::string detail = std::string(kGroupNames[g]) + " ";
         for (std::size_t i = 0; i < cs.size(); ++i) detail += (i ? "," : "") + std::string(kChargeNames[cs[i]]);
         return detail + " x" + schema::render_number(m);
@@ -469,6 +475,7 @@ Registry::Registry() {
                "ice_priorities needs a preset or detainer/notification probabilities");
         const IceKeys keys = p;
         out.spec.apply = [keys](RuleSet& r) { keys.apply(r); };
+        out.spec.sets = rule_bit(RulePart::ice_priorities);
         std::string detail = p.preset ? std::string(kPresets[*p.preset].name) : std::string();
         if (entry.find("detainer_probability") || entry.find("notification_probability"))
           detail += detail.empty() ? "explicit" : " with explicit levels";
