@@ -1,4 +1,5 @@
 #include "analysis/analytic.hpp"
+#include "models/pipeline/branches.hpp"
 #include "models/pipeline/timeline.hpp"
 
 #include <algorithm>
@@ -304,12 +305,13 @@ std::shared_ptr<PipelineKernels> pipeline_kernels(AnalyticCache::Impl& cache, co
   if (auto it = cache.pipelines.find(key); it != cache.pipelines.end()) return it->second;
   auto k = std::make_shared<PipelineKernels>();
   const std::size_t pts = G * kStepsPerDay + 1;
-  k->iafis = discretize(pp.iafis_response, pts);
-  k->lesc = discretize(pp.lesc_service, pts);
-  k->decision = discretize(pp.ice_decision_delay, pts);
-  k->pickup = discretize(pp.pickup_delay, pts);
-  k->detention = discretize(pp.ice_detention, pts);
-  k->bond = discretize(pp.bond_release_after, pts);
+  const FederalDelays delay = federal_delays(pp);
+  k->iafis = discretize(delay.iafis, pts);
+  k->lesc = discretize(delay.lesc, pts);
+  k->decision = discretize(delay.decision, pts);
+  k->pickup = discretize(delay.pickup, pts);
+  k->detention = discretize(delay.detention, pts);
+  k->bond = discretize(delay.bond, pts);
   k->A = add(k->iafis, k->lesc, pts);
   k->F = add(k->A, k->decision, pts);
   k->race = make_race(k->F);
@@ -482,6 +484,27 @@ struct Emit {
   double factor;
 };
 
+/// Masses summed by the value of what splits them (a probability, an
+/// outcome table), in the order added: when the value is the same on every
+/// day, the one sum is the sum of the masses and mass x share is exact.
+template <class V>
+struct ByValue {
+  std::vector<std::pair<V, double>> groups;
+  void add(const V& v, double mass) {
+    for (auto& [value, sum] : groups)
+      if (value == v) {
+        sum += mass;
+        return;
+      }
+    groups.emplace_back(v, mass);
+  }
+  double sum() const {
+    double s = 0;
+    for (const auto& g : groups) s += g.second;
+    return s;
+  }
+};
+
 // ------------------------------------------------------------------ the engine
 
 /// How a detainer's release is reached: honoured at lodging and the bail lost,
@@ -532,7 +555,7 @@ class Engine {
   const HoldTable& hold(sim::Duration max_hold) {
     auto it = holds_.find(max_hold);
     if (it == holds_.end())
-      it = holds_.emplace(max_hold, hold_table(cache_, cal_, max_hold, sc_.pipeline.pickup_delay, pk_->pickup, G_))
+      it = holds_.emplace(max_hold, hold_table(cache_, cal_, max_hold, federal_delays(sc_.pipeline).pickup, pk_->pickup, G_))
                .first;
     return *it->second;
   }
@@ -564,7 +587,7 @@ class Engine {
   std::array<std::array<double, 2>, kLevels> notified_beyond_{};
   std::array<Target, kSlots> out_{};  // this jurisdiction's convolved metric series
   std::vector<double> lodge_classes_;
-  PerGroup<double> in_ident_{};
+  const Population* pop_ = nullptr;
   // ident-day series whose kernels do not depend on the jail stay
   Grid notices_, issued_, requested_;
   std::array<Grid, kLevels> matches_;
@@ -735,7 +758,7 @@ void Engine::jurisdiction(std::size_t j) {
   notified_ = {};
   notified_beyond_ = {};
   out_ = {};
-  in_ident_ = pop.in_ident;
+  pop_ = &pop;
   notices_.assign(G_, 0.0);
   issued_.assign(G_, 0.0);
   requested_.assign(G_, 0.0);
@@ -788,7 +811,7 @@ void Engine::jurisdiction(std::size_t j) {
     };
     if (activation && t0 >= *activation) {
       cov = std::min(1.0, seg.coverage_cap);
-      each_cell([&](Group g, Charge c) { return order.share(g, c, cov); });
+      each_cell([&](Group g, Charge c) { return p_covered(order, g, c, cov); });
     } else {
       const double v0 = rollout.ramp_at(t0), vm = rollout.ramp_at(t0 + sim::kDay / 2);
       cov = mean_min_linear(v0, 2 * vm - v0, seg.coverage_cap);
@@ -798,21 +821,17 @@ void Engine::jurisdiction(std::size_t j) {
         const double c0 = std::min(v0, seg.coverage_cap), cm = std::min(vm, seg.coverage_cap),
                      c1 = std::min(2 * vm - v0, seg.coverage_cap);
         each_cell([&](Group g, Charge c) {
-          return (order.share(g, c, c0) + 4 * order.share(g, c, cm) + order.share(g, c, c1)) / 6;
+          return (p_covered(order, g, c, c0) + 4 * p_covered(order, g, c, cm) + p_covered(order, g, c, c1)) / 6;
         });
       }
     }
     for (std::size_t c = 0; c < kCharges; ++c) {
       const auto& stays = jk[c]->normal;
       for (std::size_t g = 0; g < kGroups; ++g) {
-        const double bias = r.arrest_bias[g][c];
-        const double cell = B * pop.group_mix[g] * pop.charge_mix[c] * bias;
+        const ArrestEffect bias = arrest_effect(r, Group(g), Charge(c));
+        const double cell = B * pop.group_mix[g] * pop.charge_mix[c] * bias.multiplier;
         if (cell <= 0) continue;
-        // Levels: baseline bookings (min(1, bias)) from level_given_charge, the
-        // extra ones an arrest bias adds ((bias - 1)+) from the bias's own mix.
-        PerLevel<double> lv = pop.level_given_charge[c];
-        if (bias > 1 && r.bias_levels[g][c])
-          for (std::size_t l = 0; l < kLevels; ++l) lv[l] = (lv[l] + (bias - 1) * (*r.bias_levels[g][c])[l]) / bias;
+        const PerLevel<double> lv = bias.levels(pop.level_given_charge[c]);
         bookings_ += cell;
         local_[std::size_t(s_bookings)][d] += cell;
         flow(Node::stage(Stage::booking), Node::stage(Stage::iafis), cell);
@@ -828,14 +847,15 @@ void Engine::jurisdiction(std::size_t j) {
             spend(Stage::iafis, not_covered * stays[p].mean);
           }
           if (covered <= 0) continue;
-          if (r.no_sharing) {
+          const Sharing shared = sharing(r);
+          if (shared == Sharing::never) {
             ensure(e[1]);
             e[1][d] += covered;
             flow(Node::stage(Stage::iafis), Node::end(EndState::released_not_shared), covered);
             spend(Stage::iafis, covered * stays[p].mean);
-          } else if (r.post_conviction_only) {
+          } else if (shared == Sharing::at_conviction) {
             flow(Node::stage(Stage::iafis), Node::stage(Stage::awaiting_conviction), covered);
-            if (p != std::size_t(JailPath::convicted)) {
+            if (!reaches_conviction(JailPath(p))) {
               ensure(e[2]);
               e[2][d] += covered;
               flow(Node::stage(Stage::awaiting_conviction), Node::end(EndState::released_not_convicted), covered);
@@ -909,7 +929,6 @@ void Engine::jurisdiction(std::size_t j) {
     for (auto& g : row) g.assign(G_, 0.0);
   Grid expired(G_, 0.0);
   const int s_honored = slot(Metric::detainers_honored), s_declined = slot(Metric::detainers_declined);
-  const double pickup = pp.pickup_probability;
   for (auto& [key, in] : release_) {
     const std::size_t l = key[0], cit = key[1], variant = key[2];
     const double a = in.lodge_share;
@@ -920,16 +939,9 @@ void Engine::jurisdiction(std::size_t j) {
       const double x = k < G_ ? rel[k] : beyond;
       if (x <= 0) continue;
       const RuleSet& r = seg_on(k).rules;
-      const double b = r.honor_level[l] ? r.honor_share : 0.0;
-      // The jail's answer at lodging and at release use one uniform draw, so
-      // they are nested: honoured at release given honoured at lodging is min(a,b)/a.
-      double hp;
-      switch (variant) {
-        case lodge_bail:
-        case lodge_kept: hp = a > 0 ? std::min(a, b) / a : 0.0; break;
-        case lodge_declined: hp = a < 1 ? std::max(0.0, b - a) / (1 - a) : 0.0; break;
-        default: hp = b;
-      }
+      const double b = p_honor(r, Level(l));
+      // The answers at lodging and at release are nested (one uniform).
+      const double hp = variant == no_bail ? b : p_honor_given_lodging(a, b, variant != lodge_declined);
       const double hon = x * hp, dec = x - hon;
       flow(Node::stage(Stage::detainer), Node::end(EndState::released_detainer_declined), dec);
       flow(Node::stage(Stage::detainer), Node::stage(Stage::detainer_hold), hon);
@@ -939,7 +951,9 @@ void Engine::jurisdiction(std::size_t j) {
         add_series(end_slot(EndState::released_detainer_declined), k, dec);
       }
       if (hon <= 0) continue;
-      const HoldTable& ht = hold(r.max_hold_business);
+      const PickupInHold pick = pickup_in_hold(pp, r);
+      const double pickup = pick.p_comes;
+      const HoldTable& ht = hold(pick.max_hold);
       const HoldDay& h = k < G_ ? ht.days[k] : ht.average;
       const double picked = hon * pickup * h.p_in_time;
       flow(Node::stage(Stage::detainer_hold), Node::stage(Stage::ice_custody), picked);
@@ -960,35 +974,29 @@ void Engine::jurisdiction(std::size_t j) {
   }
   add_series(end_slot(EndState::released_hold_expired), expired);
 
-  // Notification requests: ICE meets the release or it does not.
-  const double np = pp.notification_pickup_probability;
+  // Notification requests: ICE meets the release or it does not (rules of the release day).
   for (std::size_t l = 0; l < kLevels; ++l)
     for (std::size_t cit = 0; cit < 2; ++cit) {
       double beyond = 0;
       Grid rel = finish(notified_[l][cit], &beyond);
       beyond += notified_beyond_[l][cit];
-      double total = beyond;
+      const double np_beyond = p_met_at_release(pp, seg_on(G_).rules);
+      ByValue<double> total;
+      total.add(np_beyond, beyond);
       for (std::size_t k = 0; k < G_; ++k) {
-        total += rel[k];
+        const double np = p_met_at_release(pp, seg_on(k).rules);
+        total.add(np, rel[k]);
         custody[l][cit][k] += rel[k] * np;
         add_series(end_slot(EndState::released_no_action), k, rel[k] * (1 - np));
       }
-      custody_beyond[l][cit] += beyond * np;
-      flow(Node::stage(Stage::notification_request), Node::stage(Stage::ice_custody), total * np);
-      flow(Node::stage(Stage::notification_request), Node::end(EndState::released_no_action), total * (1 - np));
+      custody_beyond[l][cit] += beyond * np_beyond;
+      for (const auto& [np, mass] : total.groups) {
+        flow(Node::stage(Stage::notification_request), Node::stage(Stage::ice_custody), mass * np);
+        flow(Node::stage(Stage::notification_request), Node::end(EndState::released_no_action), mass * (1 - np));
+      }
     }
 
-  // ICE custody and the outcome of proceedings.
-  const double pr = pp.p_removed, pv = pp.p_voluntary_departure, prel = pp.p_relief;
-  // Outcome intervals of the one uniform draw; a citizen's interval below
-  // citizen_termination is cut out (terminated), as in the journey.
-  auto share = [&](double lo, double hi, bool citizen) {
-    const double start = citizen ? std::max(lo, pp.citizen_termination) : lo;
-    return std::max(0.0, std::min(hi, 1.0) - start);
-  };
-  const std::array<double, 5> bounds{0.0, pr, pr + pv, pr + pv + prel, 1.0};
-  const std::array<EndState, 4> outcomes{EndState::removed, EndState::voluntary_departure, EndState::relief_granted,
-                                         EndState::released_on_bond};
+  // ICE custody and the outcome of proceedings (rules of the custody day).
   // Outcomes follow the detention (or bond) delay from the custody day.
   Target removals_all;
   std::array<Target, kLevels> removals_l;
@@ -999,23 +1007,29 @@ void Engine::jurisdiction(std::size_t j) {
     Grid removed_in(G_, 0.0);
     for (std::size_t cit = 0; cit < 2; ++cit) {
       const Grid& cu = custody[l][cit];
-      const double total = std::accumulate(cu.begin(), cu.end(), 0.0) + custody_beyond[l][cit];
-      if (total <= 0) continue;
+      const bool citizen = cit == 1;
+      auto outcome_on = [&](std::size_t k) { return custody_outcome(pp, seg_on(k).rules, citizen); };
+      ByValue<CustodyOutcome> total;
+      for (std::size_t k = 0; k < G_; ++k) total.add(outcome_on(k), cu[k]);
+      total.add(outcome_on(G_), custody_beyond[l][cit]);
+      if (total.sum() <= 0) continue;
       add_series(slot(Metric::ice_bookings), cu);
       add_series(slot(by_level(Metric::ice_bookings_level1, Level(l))), cu);
       if (cit) add_series(slot(Metric::us_citizens_detained), cu);
-      const bool citizen = cit == 1;
-      const double t_share = citizen ? std::min(1.0, pp.citizen_termination) : 0.0;
-      std::array<double, 4> sh{};
-      for (std::size_t o = 0; o < 4; ++o) sh[o] = share(bounds[o], bounds[o + 1], citizen);
-      for (std::size_t o = 0; o < 4; ++o) flow(Node::stage(Stage::ice_custody), Node::end(outcomes[o]), total * sh[o]);
-      flow(Node::stage(Stage::ice_custody), Node::end(EndState::terminated_citizen), total * t_share);
-      spend(Stage::ice_custody, total * ((1 - sh[3]) * pk_->detention.mean + sh[3] * pk_->bond.mean));
+      for (const auto& [outcome, mass] : total.groups) {
+        const std::array<double, 4> sh = outcome.shares();
+        for (std::size_t o = 0; o < 4; ++o)
+          flow(Node::stage(Stage::ice_custody), Node::end(CustodyOutcome::kOutcomes[o]), mass * sh[o]);
+        flow(Node::stage(Stage::ice_custody), Node::end(EndState::terminated_citizen), mass * outcome.terminated_share());
+        spend(Stage::ice_custody, mass * ((1 - sh[3]) * pk_->detention.mean + sh[3] * pk_->bond.mean));
+      }
       for (std::size_t k = 0; k < G_; ++k) {
+        const CustodyOutcome outcome = outcome_on(k);
+        const std::array<double, 4> sh = outcome.shares();
         removed_in[k] += cu[k] * sh[0];
         after_detention[0][k] += cu[k] * sh[1];
         after_detention[1][k] += cu[k] * sh[2];
-        after_detention[2][k] += cu[k] * t_share;
+        after_detention[2][k] += cu[k] * outcome.terminated_share();
         bond_in[k] += cu[k] * sh[3];
       }
     }
@@ -1078,7 +1092,7 @@ void Engine::after_ident(const StayKernels& stay, bool pretrial_bail, bool check
     if (tot <= 0) continue;
     const RuleSet& r = seg_on(k).rules;
     const bool in_grid = k < G_;
-    if (check_sharing && r.no_sharing) {
+    if (check_sharing && !shares_at_conviction(r)) {
       flow(from, Node::end(EndState::released_not_shared), tot);
       spend(Stage::awaiting_conviction, tot * stay.mean);
       (in_grid ? not_shared[k] : not_shared_b) += tot;
@@ -1092,7 +1106,7 @@ void Engine::after_ident(const StayKernels& stay, bool pretrial_bail, bool check
         if (X[g][l].empty()) continue;
         const double x = X[g][l][k];
         if (x <= 0) continue;
-        const double p_in = in_ident_[g];
+        const double p_in = p_match(*pop_, Group(g));
         const double nm = x * (1 - p_in), m = x * p_in;
         flow(Node::stage(Stage::ident), Node::end(EndState::released_no_match), nm);
         spend(Stage::ident, nm * stay.mean);
@@ -1104,12 +1118,12 @@ void Engine::after_ident(const StayKernels& stay, bool pretrial_bail, bool check
         spend(Stage::lesc, m * pk_->lesc.mean);
         if (in_grid) {
           matches[l][k] += m;
-          if (!r.no_local_notification) notices[k] += m;
+          if (notifies_jail(r)) notices[k] += m;
         }
-        const double detected = citizen ? m * pp.lesc_citizen_detection : 0.0, dm = m - detected;
-        const double pd = r.p_detainer[l];
-        const double pn = std::max(0.0, std::min(1.0, pd + r.p_notification[l]) - pd);
-        const double none_taken = detected + dm * std::max(0.0, 1 - pd - pn);
+        const IceAction ice = ice_action(pp, r, Level(l), citizen);
+        const double detected = m * ice.recognised, dm = m - detected;
+        const double pd = ice.detainer_share(), pn = ice.notification_share();
+        const double none_taken = detected + dm * ice.none_share();
         const double det = dm * pd, req = dm * pn;
         flow(Node::stage(Stage::ice_decision), Node::end(EndState::released_no_action), none_taken);
         flow(Node::stage(Stage::ice_decision), Node::stage(Stage::detainer), det);
@@ -1128,9 +1142,9 @@ void Engine::after_ident(const StayKernels& stay, bool pretrial_bail, bool check
              req * p_before);
         const std::size_t cit = citizen ? 1 : 0;
         if (det > 0) {
-          const double a = r.honor_level[l] ? r.honor_share : 0.0;
+          const double a = p_honor(r, Level(l));
           if (bail) {
-            const double lost = a * pp.bail_loss_probability;
+            const double lost = a * p_bail_lost(pp, r);
             put(l, cit, lodge_bail, a, k, det * lost);
             put(l, cit, lodge_kept, a, k, det * (a - lost));
             put(l, cit, lodge_declined, a, k, det * (1 - a));

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "models/scenario/error.hpp"
+#include "models/pipeline/branches.hpp"
 #include "models/pipeline/timeline.hpp"
 #include "sim/resource.hpp"
 #include "sim/simulation.hpp"
@@ -147,7 +148,6 @@ struct Place {
   std::array<double, 7> dow;       // Mon..Sun, mean 1
   sim::AliasTable group, charge;
   PerCharge<sim::AliasTable> level, path;
-  PerGroup<double> in_ident;
   std::vector<Segment> segments;
   std::optional<Rollout> rollout;
   RolloutOrder order;              // where each group sits in the rollout order
@@ -190,9 +190,6 @@ class Model {
     const bool serious = p.info.charge == Charge::violent_felony || p.info.charge == Charge::other_felony ||
                          p.info.level == Level::level1 || p.info.level == Level::level2;
     return undocumented && serious && stay >= sc_.costs.scaap_min_days * sim::kDay;
-  }
-  bool jail_honors(const Segment& seg, const Person& p) const {
-    return seg.rules.honor_level[static_cast<std::size_t>(p.info.level)] && p.u_honor < seg.rules.honor_share;
   }
 
   // --- bookkeeping ---
@@ -292,7 +289,6 @@ Model::Model(const Scenario& sc, std::size_t replication, const RunOptions& opt)
       pl.level[c] = sim::AliasTable(pop.level_given_charge[c]);
       pl.path[c] = sim::AliasTable(jur.jail[c].path_share);
     }
-    pl.in_ident = pop.in_ident;
     pl.rollout.emplace(jur, cal_);
     pl.order = RolloutOrder(pop);
 
@@ -306,9 +302,9 @@ Model::Model(const Scenario& sc, std::size_t replication, const RunOptions& opt)
       std::vector<double> extra(kGroups * kCharges, 0.0);
       for (std::size_t g = 0; g < kGroups; ++g)
         for (std::size_t c = 0; c < kCharges; ++c) {
-          double mult = seg.rules.arrest_bias[g][c];
-          seg.keep[g][c] = std::min(1.0, mult);
-          double w = std::max(0.0, mult - 1.0) * pop.group_mix[g] * pop.charge_mix[c];
+          const ArrestEffect bias = arrest_effect(seg.rules, Group(g), Charge(c));
+          seg.keep[g][c] = bias.keep;
+          double w = bias.extra * pop.group_mix[g] * pop.charge_mix[c];
           extra[g * kCharges + c] = w;
           seg.extra_weight += w;
         }
@@ -316,8 +312,10 @@ Model::Model(const Scenario& sc, std::size_t replication, const RunOptions& opt)
         seg.extra_mix = sim::AliasTable(extra);
         seg.extra_level.resize(kGroups * kCharges);
         for (std::size_t g = 0; g < kGroups; ++g)
-          for (std::size_t c = 0; c < kCharges; ++c)
-            if (seg.rules.bias_levels[g][c]) seg.extra_level[g * kCharges + c].emplace(*seg.rules.bias_levels[g][c]);
+          for (std::size_t c = 0; c < kCharges; ++c) {
+            const ArrestEffect bias = arrest_effect(seg.rules, Group(g), Charge(c));
+            if (*bias.extra_levels) seg.extra_level[g * kCharges + c].emplace(**bias.extra_levels);
+          }
       }
       pl.segments.push_back(std::move(seg));
     }
@@ -336,7 +334,7 @@ const Segment& Model::segment_at(const Place& pl, sim::Time t) const {
 }
 
 bool Model::covered(const Place& pl, const Segment& seg, const Person& p, sim::Time t) const {
-  return p.u_activation < pl.order.share(p.info.group, p.info.charge, std::min(pl.rollout->coverage(t), seg.coverage_cap));
+  return p.u_activation < p_covered(pl.order, p.info.group, p.info.charge, coverage_level(*pl.rollout, seg, t));
 }
 
 void Model::add(const Person& p, Metric m, sim::Time t, double v) {
@@ -440,7 +438,7 @@ Person Model::make_person(std::size_t j, sim::Stream& s, bool extra, const Segme
   const sim::AliasTable* levels = &pl.level[c];
   if (extra && seg.extra_level[g * kCharges + c]) levels = &*seg.extra_level[g * kCharges + c];
   p.info.level = static_cast<Level>(levels->sample(s));
-  p.info.in_ident = s.uniform() < pl.in_ident[g];
+  p.info.in_ident = s.uniform() < p_match(jur.population, p.info.group);
   p.u_activation = s.uniform();
   p.info.path = static_cast<JailPath>(pl.path[c].sample(s));
   const JailStay& stay = jur.jail[c];
@@ -460,13 +458,13 @@ Person Model::make_person(std::size_t j, sim::Stream& s, bool extra, const Segme
       break;
   }
   if (p.info.in_ident) {
-    const PipelineParams& pp = sc_.pipeline;
-    p.d_iafis = pp.iafis_response.sample(s);
-    p.d_lesc = pp.lesc_service.sample(s);
-    p.d_decision = pp.ice_decision_delay.sample(s);
-    p.d_pickup = pp.pickup_delay.sample(s);
-    p.d_detention = pp.ice_detention.sample(s);
-    p.d_bond = pp.bond_release_after.sample(s);
+    const FederalDelays delay = federal_delays(sc_.pipeline);
+    p.d_iafis = delay.iafis.sample(s);
+    p.d_lesc = delay.lesc.sample(s);
+    p.d_decision = delay.decision.sample(s);
+    p.d_pickup = delay.pickup.sample(s);
+    p.d_detention = delay.detention.sample(s);
+    p.d_bond = delay.bond.sample(s);
     p.u_citizen = s.uniform();
     p.u_decision = s.uniform();
     p.u_bail = s.uniform();
@@ -520,7 +518,8 @@ sim::Process Model::journey(Person p) {
            }));
     co_return;
   }
-  if (seg->rules.no_sharing) {
+  const Sharing shared = sharing(seg->rules);
+  if (shared == Sharing::never) {
     finish(p, st(S::iafis), E::released_not_shared, p.release, token.ended, explain([&] {
              return "prints not forwarded to IDENT under " +
                     policy_in_force(p, sim_.now(), RulePart::sharing, "a no-sharing rule") + "; " +
@@ -529,19 +528,19 @@ sim::Process Model::journey(Person p) {
     co_return;
   }
   Node at = st(S::iafis);
-  if (seg->rules.post_conviction_only) {
+  if (shared == Sharing::at_conviction) {
     move(p, at, st(S::awaiting_conviction), explain([&] {
            return "prints held until a conviction under " +
                   policy_in_force(p, sim_.now(), RulePart::post_conviction, "post-conviction-only sharing");
          }));
-    if (p.info.path != JailPath::convicted) {
+    if (!reaches_conviction(p.info.path)) {
       finish(p, st(S::awaiting_conviction), E::released_not_convicted, p.release, token.ended,
              explain([&] { return "never convicted, so the prints never reach IDENT; " + released_text(p); }));
       co_return;
     }
     co_await sim_.until(p.conviction);
     seg = &segment_at(pl, sim_.now());
-    if (seg->rules.no_sharing) {
+    if (!shares_at_conviction(seg->rules)) {
       finish(p, st(S::awaiting_conviction), E::released_not_shared, p.release, token.ended, explain([&] {
                return "convicted, but sharing has stopped under " +
                       policy_in_force(p, sim_.now(), RulePart::sharing, "a no-sharing rule") + "; " +
@@ -581,7 +580,7 @@ sim::Process Model::journey(Person p) {
   lesc_.release();
   add(p, Metric::lesc_wait_hours, sim_.now(), double(waited) / 3600.0);
   seg = &segment_at(pl, sim_.now());
-  const bool notify_jail = !seg->rules.no_local_notification;
+  const bool notify_jail = notifies_jail(seg->rules);
   if (notify_jail) add(p, Metric::local_notifications, sim_.now());
   move(p, st(S::lesc), st(S::ice_decision), explain([&] {
          return std::string("LESC answers with an Immigration Alien Response (IAR)") +
@@ -600,14 +599,15 @@ sim::Process Model::journey(Person p) {
            share_text(r.p_notification[level]) + " for " + std::string(kLevelNames[level]) + " under " +
            policy_in_force(p, sim_.now(), RulePart::ice_priorities, "the scenario's ICE priorities");
   };
-  if (citizen && p.u_citizen < pp.lesc_citizen_detection) {
+  const IceAction ice = ice_action(pp, r, p.info.level, citizen);
+  const IceAction::Outcome action = ice.draw(p.u_citizen, p.u_decision);
+  if (action == IceAction::recognised_citizen) {
     finish(p, st(S::ice_decision), E::released_no_action, std::max(sim_.now(), p.release), token.ended,
            explain([&] { return "LESC's checks show a US citizen: no ICE action; " + released_text(p); }));
     co_return;
   }
-  const bool detainer = p.u_decision < r.p_detainer[level];
-  const bool notification = !detainer && p.u_decision < r.p_detainer[level] + r.p_notification[level];
-  if (!detainer && !notification) {
+  const bool detainer = action == IceAction::detainer;
+  if (action == IceAction::none) {
     finish(p, st(S::ice_decision), E::released_no_action, std::max(sim_.now(), p.release), token.ended,
            explain([&] { return "ICE takes no action (" + priorities() + "); " + released_text(p); }));
     co_return;
@@ -619,7 +619,7 @@ sim::Process Model::journey(Person p) {
     move(p, st(S::ice_decision), st(S::detainer),
          explain([&] { return "ICE lodges a detainer (Form I-247) with the jail: " + priorities(); }));
     add(p, Metric::detainers_issued, sim_.now());
-    if (sim_.now() >= p.release) {
+    if (released_first(sim_.now(), p.release)) {
       finish(p, st(S::detainer), E::released_before_ice_action, p.release, token.ended,
              explain([&] { return "already " + released_text(p) + ", before the detainer arrived"; }));
       co_return;
@@ -627,14 +627,14 @@ sim::Process Model::journey(Person p) {
     // A detainer costs the bail: the person stays until the case is disposed of.
     sim::Time release = p.release;
     const Segment& at_lodging = segment_at(pl, sim_.now());
-    if (p.info.path == JailPath::pretrial_release && jail_honors(at_lodging, p) && p.u_bail < pp.bail_loss_probability)
+    if (loses_bail(pp, at_lodging.rules, p.info.path, p.info.level, p.u_honor, p.u_bail))
       release = std::max(p.release, p.info.booked + p.disposition);
     if (release > p.release) {
       add_days(p, Metric::extra_jail_days_detainer, p.release, release);
       add_days(p, Metric::jail_bed_days, p.release, release);
       if (tracer_) [[unlikely]]
         tracer_->step(p.info, sim_.now(), st(S::detainer), st(S::detainer),
-                      "with a detainer there is no bail (P=" + share_text(pp.bail_loss_probability) +
+                      "with a detainer there is no bail (P=" + share_text(p_bail_lost(pp, at_lodging.rules)) +
                           "): custody lasts until the case is disposed of, " + when(release) + " instead of " +
                           when(p.release));
     }
@@ -642,7 +642,7 @@ sim::Process Model::journey(Person p) {
 
     // At release the jail honours or declines the hold, under the rules of that day.
     const Segment& at_release = segment_at(pl, sim_.now());
-    if (!jail_honors(at_release, p)) {
+    if (!honors(at_release.rules, p.info.level, p.u_honor)) {
       if (release > p.release && scaap_eligible(p, release - p.info.booked))
         add_days(p, Metric::scaap_eligible_days, p.release, release);
       add(p, Metric::detainers_declined, sim_.now());
@@ -655,13 +655,14 @@ sim::Process Model::journey(Person p) {
     }
     add(p, Metric::detainers_honored, sim_.now());
     // 8 CFR 287.7(d): at most 48 hours, excluding Saturdays, Sundays and holidays.
-    const sim::Time hold_end = cal_.add_business_time(sim_.now(), at_release.rules.max_hold_business);
-    const bool picked = p.u_pickup < pp.pickup_probability && sim_.now() + p.d_pickup <= hold_end;
+    const PickupInHold pickup = pickup_in_hold(pp, at_release.rules);
+    const sim::Time hold_end = pickup.hold_end(cal_, sim_.now());
+    const bool picked = pickup.picked(p.u_pickup, sim_.now(), p.d_pickup, hold_end);
     const sim::Time out = picked ? sim_.now() + p.d_pickup : hold_end;
     move(p, st(S::detainer), st(S::detainer_hold), explain([&] {
            const std::string skipped = days_not_counted(sim_.now(), hold_end);
            return "criminal custody is over; the jail holds the person for ICE: at most " +
-                  std::to_string(at_release.rules.max_hold_business / sim::kHour) +
+                  std::to_string(pickup.max_hold / sim::kHour) +
                   " hours excluding weekends and holidays (8 CFR 287.7(d)), so until " + when(hold_end) +
                   (skipped.empty() ? std::string() : ", not counting " + skipped);
          }));
@@ -671,10 +672,10 @@ sim::Process Model::journey(Person p) {
     co_await sim_.until(out);
     if (!picked) {
       finish(p, st(S::detainer_hold), E::released_hold_expired, sim_.now(), token.ended, explain([&] {
-               return p.u_pickup < pp.pickup_probability
+               return p.u_pickup < pickup.p_comes
                           ? "hold expired: ICE would have come " + hours_text(p.d_pickup) +
                                 " after release, too late; released"
-                          : "hold expired: ICE did not come (P(pick-up)=" + share_text(pp.pickup_probability) +
+                          : "hold expired: ICE did not come (P(pick-up)=" + share_text(pickup.p_comes) +
                                 "); released";
              }));
       co_return;
@@ -683,16 +684,16 @@ sim::Process Model::journey(Person p) {
     move(p, st(S::ice_decision), st(S::notification_request),
          explain([&] { return "ICE asks to be notified of the release, without a hold (I-247N): " + priorities(); }));
     add(p, Metric::notification_requests, sim_.now());
-    if (sim_.now() >= p.release) {
+    if (released_first(sim_.now(), p.release)) {
       finish(p, st(S::notification_request), E::released_before_ice_action, p.release, token.ended,
              explain([&] { return "already " + released_text(p) + ", before the request arrived"; }));
       co_return;
     }
     co_await sim_.until(p.release);
-    if (!(p.u_pickup < pp.notification_pickup_probability)) {
+    const double p_met = p_met_at_release(pp, segment_at(pl, sim_.now()).rules);
+    if (!(p.u_pickup < p_met)) {
       finish(p, st(S::notification_request), E::released_no_action, sim_.now(), token.ended, explain([&] {
-               return "released; ICE does not come to the notified release (P(comes)=" +
-                      share_text(pp.notification_pickup_probability) + ")";
+               return "released; ICE does not come to the notified release (P(comes)=" + share_text(p_met) + ")";
              }));
       co_return;
     }
@@ -708,21 +709,8 @@ sim::Process Model::journey(Person p) {
   add(p, Metric::ice_bookings, sim_.now());
   add(p, by_level(Metric::ice_bookings_level1, p.info.level), sim_.now());
   if (citizen) add(p, Metric::us_citizens_detained, sim_.now());
-  EndState outcome;
-  sim::Duration held = p.d_detention;
-  double u = p.u_outcome;
-  if (citizen && u < pp.citizen_termination) {
-    outcome = E::terminated_citizen;
-  } else if (u < pp.p_removed) {
-    outcome = E::removed;
-  } else if ((u -= pp.p_removed) < pp.p_voluntary_departure) {
-    outcome = E::voluntary_departure;
-  } else if ((u -= pp.p_voluntary_departure) < pp.p_relief) {
-    outcome = E::relief_granted;
-  } else {
-    outcome = E::released_on_bond;
-    held = p.d_bond;
-  }
+  const EndState outcome = custody_outcome(pp, segment_at(pl, sim_.now()).rules, citizen).draw(p.u_outcome);
+  const sim::Duration held = outcome == E::released_on_bond ? p.d_bond : p.d_detention;
   const sim::Time custody_start = sim_.now();
   add_days(p, Metric::ice_detention_days, custody_start, custody_start + held);
   co_await sim_.timeout(held);
