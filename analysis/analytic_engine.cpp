@@ -74,9 +74,10 @@ Grid Engine::finish(Target& t, double* beyond) {
 
 const HoldTable& Engine::hold_table_for(sim::Duration max_hold) {
   auto it = holds_.find(max_hold);
-  if (it == holds_.end())
-    it = holds_.emplace(max_hold, hold_table(cache_, cal_, max_hold, federal_delays(sc_.pipeline).pickup, pk_->pickup, G_))
-             .first;
+  if (it == holds_.end()) {
+    const Dist& pickup = federal_delays(sc_.pipeline).pickup;
+    it = holds_.emplace(max_hold, hold_table(cache_, cal_, max_hold, pickup, pk_->pickup, G_)).first;
+  }
   return *it->second;
 }
 
@@ -174,7 +175,8 @@ void Engine::shares(AnalyticResult& res) const {
   for (std::size_t e = 0; e < tr.size(); ++e)
     if (totals.out_of[tr[e].from.index] > 0) res.edge_probability[e] = flows_.edge[e] / totals.out_of[tr[e].from.index];
   if (bookings_ > 0) {
-    for (std::size_t e = 0; e < kEndStates; ++e) res.end_share[e] = totals.into[Node::end(EndState(e)).id()] / bookings_;
+    for (std::size_t e = 0; e < kEndStates; ++e)
+      res.end_share[e] = totals.into[Node::end(EndState(e)).id()] / bookings_;
     double recorded = 0;
     for (std::size_t e = 0; e + 1 < kEndStates; ++e) {
       const double* s = &res.series[(std::size_t(end_slot(EndState(e))) * S + 0) * days_];

@@ -142,7 +142,8 @@ void Engine::book_cell(const Jurisdiction& jur, const StayClasses& stays, std::s
       flow(from, end(e), m);
       spend(Stage(from.index), m * kernels.normal[p].mean);
     };
-    if (not_covered > 0) end_unchecked(Booked::not_activated, st(Stage::iafis), EndState::released_not_activated, not_covered);
+    if (not_covered > 0)
+      end_unchecked(Booked::not_activated, st(Stage::iafis), EndState::released_not_activated, not_covered);
     if (covered <= 0) continue;
     const Sharing shared = sharing(r);
     if (shared == Sharing::never) {
@@ -458,7 +459,8 @@ void Engine::custody_outcomes(const CustodyStarts& custody) {
       if (citizen) add_series(slot(Metric::us_citizens_detained), cu);
       for (const auto& [outcome, mass] : total.groups) {
         const std::array<double, 4> sh = outcome.shares();
-        for (std::size_t o = 0; o < 4; ++o) flow(st(Stage::ice_custody), end(CustodyOutcome::kOutcomes[o]), mass * sh[o]);
+        for (std::size_t o = 0; o < 4; ++o)
+          flow(st(Stage::ice_custody), end(CustodyOutcome::kOutcomes[o]), mass * sh[o]);
         flow(st(Stage::ice_custody), end(EndState::terminated_citizen), mass * outcome.terminated_share());
         spend(Stage::ice_custody, mass * ((1 - sh[3]) * pk_->detention.mean + sh[3] * pk_->bond.mean));
       }

@@ -177,7 +177,9 @@ struct PickupInHold {
   double p_comes = 0;
   sim::Duration max_hold = 0;  // business time
 
-  sim::Time hold_end(const sim::Calendar& cal, sim::Time release) const { return cal.add_business_time(release, max_hold); }
+  sim::Time hold_end(const sim::Calendar& cal, sim::Time release) const {
+    return cal.add_business_time(release, max_hold);
+  }
   bool picked(double u_pickup, sim::Time release, sim::Duration delay, sim::Time hold_end) const {
     return u_pickup < p_comes && release + delay <= hold_end;
   }
@@ -215,7 +217,8 @@ struct CustodyOutcome {
   std::array<double, 4> shares() const {
     const std::array<double, 5> bounds{0.0, removed, removed + voluntary, removed + voluntary + relief, 1.0};
     std::array<double, 4> s{};
-    for (std::size_t o = 0; o < 4; ++o) s[o] = std::max(0.0, std::min(bounds[o + 1], 1.0) - std::max(bounds[o], terminated));
+    for (std::size_t o = 0; o < 4; ++o)
+      s[o] = std::max(0.0, std::min(bounds[o + 1], 1.0) - std::max(bounds[o], terminated));
     return s;
   }
   double terminated_share() const { return std::min(1.0, terminated); }

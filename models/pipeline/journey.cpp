@@ -229,7 +229,8 @@ bool Model::request_notification(Person& p, const RuleSet& decided_under, bool& 
 
 /// At a notified release ICE comes or it does not.
 bool Model::met_at_release(Person& p, bool& ended) {
-  const double p_met = p_met_at_release(sc_.pipeline, segment_at(jurisdictions_[p.info.jurisdiction], sim_.now()).rules);
+  const RuleSet& at_release = segment_at(jurisdictions_[p.info.jurisdiction], sim_.now()).rules;
+  const double p_met = p_met_at_release(sc_.pipeline, at_release);
   if (p.u_pickup < p_met) return true;
   finish(p, st(S::notification_request), E::released_no_action, sim_.now(), ended, explain([&] {
            return "released; ICE does not come to the notified release (P(comes)=" + share_text(p_met) + ")";
@@ -240,7 +241,8 @@ bool Model::met_at_release(Person& p, bool& ended) {
 Custody Model::enter_custody(const Person& p, Node from) {
   move(p, from, st(S::ice_custody), explain([&] {
          return from == st(S::detainer_hold)
-                    ? "ICE picks the person up " + hours_text(p.d_pickup) + " into the hold: transferred to ICE detention"
+                    ? "ICE picks the person up " + hours_text(p.d_pickup) +
+                          " into the hold: transferred to ICE detention"
                     : std::string("ICE meets the release: transferred to ICE detention");
        }));
   add(p, Metric::ice_bookings, sim_.now());
