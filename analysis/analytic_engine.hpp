@@ -169,11 +169,11 @@ class Engine {
                  Charge c, double covered, Booked& booked);
   void emit_unchecked(const StayClasses& stays, const Booked& booked);
   void reach_ident(const StayClasses& stays, Booked& booked);
-  void after_ident(const StayKernels& stay, bool pretrial_bail, bool check_sharing, Node from, const ByClass& X);
-  void matched(const StayKernels& stay, bool bail, const RuleSet& r, std::size_t k, Group g, Level l, double x,
+  void after_ident(const StayKernels& stay, bool pretrial_bail, bool check_sharing, Node from, const ByClass& at_ident);
+  void matched(const StayKernels& stay, bool bail, const RuleSet& r, std::size_t k, Group g, Level l, double mass,
                AfterIdent& out);
   void detained(const StayKernels& stay, bool bail, const RuleSet& r, std::size_t k, Level l, std::size_t cit,
-                double det, AfterIdent& out);
+                double detainers, AfterIdent& out);
   void emit_after_ident(const StayKernels& stay, AfterIdent& out);
   void emit_federal_counts();
   void release_detained(CustodyStarts& custody);

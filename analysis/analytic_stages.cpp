@@ -215,84 +215,86 @@ void Engine::reach_ident(const StayClasses& stays, Booked& booked) {
 /// The masses of one stay that reach IDENT (by ident day, group and level):
 /// match, LESC, the ICE action, and the race against the release.
 void Engine::after_ident(const StayKernels& stay, bool pretrial_bail, bool check_sharing, Node from,
-                         const ByClass& X) {
+                         const ByClass& at_ident) {
   AfterIdent out(G_);
   Grid& fingerprints = local_[std::size_t(slot(Metric::fingerprints_submitted))];
   const bool bail = pretrial_bail && stay.has_bail;
   for (std::size_t k = 0; k <= G_; ++k) {
-    double tot = 0;
+    double total = 0;
     for (std::size_t g = 0; g < kGroups; ++g)
       for (std::size_t l = 0; l < kLevels; ++l)
-        if (!X[g][l].empty()) tot += X[g][l][k];
-    if (tot <= 0) continue;
+        if (!at_ident[g][l].empty()) total += at_ident[g][l][k];
+    if (total <= 0) continue;
     const RuleSet& r = seg_on(k).rules;
     if (check_sharing && !shares_at_conviction(r)) {
-      flow(from, end(EndState::released_not_shared), tot);
-      spend(Stage::awaiting_conviction, tot * stay.mean);
-      (k < G_ ? out.not_shared[k] : out.not_shared_beyond) += tot;
+      flow(from, end(EndState::released_not_shared), total);
+      spend(Stage::awaiting_conviction, total * stay.mean);
+      (k < G_ ? out.not_shared[k] : out.not_shared_beyond) += total;
       continue;
     }
-    flow(from, st(Stage::ident), tot);
-    if (k < days_) fingerprints[k] += tot;
+    flow(from, st(Stage::ident), total);
+    if (k < days_) fingerprints[k] += total;
     for (std::size_t g = 0; g < kGroups; ++g)
       for (std::size_t l = 0; l < kLevels; ++l) {
-        if (X[g][l].empty()) continue;
-        const double x = X[g][l][k];
-        if (x > 0) matched(stay, bail, r, k, Group(g), Level(l), x, out);
+        if (at_ident[g][l].empty()) continue;
+        const double mass = at_ident[g][l][k];
+        if (mass > 0) matched(stay, bail, r, k, Group(g), Level(l), mass, out);
       }
   }
   emit_after_ident(stay, out);
 }
 
-/// Mass x of (group, level) at IDENT on day k.
-void Engine::matched(const StayKernels& stay, bool bail, const RuleSet& r, std::size_t k, Group g, Level l, double x,
+/// The mass of one (group, level) at IDENT on day k: match, LESC, the ICE
+/// action and the race of ICE's request against the release.
+void Engine::matched(const StayKernels& stay, bool bail, const RuleSet& r, std::size_t k, Group g, Level l, double mass,
                      AfterIdent& out) {
   const bool in_grid = k < G_;
   const bool citizen = is_citizen(g);
   const double p_in = p_match(*pop_, g);
-  const double nm = x * (1 - p_in), m = x * p_in;
-  flow(st(Stage::ident), end(EndState::released_no_match), nm);
-  spend(Stage::ident, nm * stay.mean);
-  (in_grid ? out.no_match[k] : out.no_match_beyond) += nm;
-  if (m <= 0) return;
-  flow(st(Stage::ident), st(Stage::lesc), m);
-  flow(st(Stage::lesc), st(Stage::ice_decision), m);
-  spend(Stage::ident, m * pk_->iafis.mean);
-  spend(Stage::lesc, m * pk_->lesc.mean);
+  const double unmatched = mass * (1 - p_in), matches = mass * p_in;
+  flow(st(Stage::ident), end(EndState::released_no_match), unmatched);
+  spend(Stage::ident, unmatched * stay.mean);
+  (in_grid ? out.no_match[k] : out.no_match_beyond) += unmatched;
+  if (matches <= 0) return;
+  flow(st(Stage::ident), st(Stage::lesc), matches);
+  flow(st(Stage::lesc), st(Stage::ice_decision), matches);
+  spend(Stage::ident, matches * pk_->iafis.mean);
+  spend(Stage::lesc, matches * pk_->lesc.mean);
   if (in_grid) {
-    matches_[std::size_t(l)][k] += m;
-    if (notifies_jail(r)) notices_[k] += m;
+    matches_[std::size_t(l)][k] += matches;
+    if (notifies_jail(r)) notices_[k] += matches;
   }
   const IceAction ice = ice_action(sc_.pipeline, r, l, citizen);
-  const double detected = m * ice.recognised, dm = m - detected;
-  const double pd = ice.detainer_share(), pn = ice.notification_share();
-  const double none_taken = detected + dm * ice.none_share();
-  const double det = dm * pd, req = dm * pn;
+  const double detected = matches * ice.recognised, not_recognised = matches - detected;
+  const double p_detainer = ice.detainer_share(), p_notification = ice.notification_share();
+  const double none_taken = detected + not_recognised * ice.none_share();
+  const double detainers = not_recognised * p_detainer, requests = not_recognised * p_notification;
   flow(st(Stage::ice_decision), end(EndState::released_no_action), none_taken);
-  flow(st(Stage::ice_decision), st(Stage::detainer), det);
-  flow(st(Stage::ice_decision), st(Stage::notification_request), req);
-  spend(Stage::ice_decision, none_taken * std::max(0.0, stay.mean - pk_->A.mean) + (det + req) * pk_->decision.mean);
+  flow(st(Stage::ice_decision), st(Stage::detainer), detainers);
+  flow(st(Stage::ice_decision), st(Stage::notification_request), requests);
+  spend(Stage::ice_decision,
+        none_taken * std::max(0.0, stay.mean - pk_->A.mean) + (detainers + requests) * pk_->decision.mean);
   (in_grid ? out.no_action[k] : out.no_action_beyond) += none_taken;
   if (in_grid) {
-    issued_[k] += det;
-    requested_[k] += req;
+    issued_[k] += detainers;
+    requested_[k] += requests;
   }
-  (in_grid ? out.before[k] : out.before_beyond) += det + req;
+  (in_grid ? out.before[k] : out.before_beyond) += detainers + requests;
   const double p_before = stay.before.total;
-  flow(st(Stage::detainer), end(EndState::released_before_ice_action), det * p_before);
-  flow(st(Stage::notification_request), end(EndState::released_before_ice_action), req * p_before);
+  flow(st(Stage::detainer), end(EndState::released_before_ice_action), detainers * p_before);
+  flow(st(Stage::notification_request), end(EndState::released_before_ice_action), requests * p_before);
   const std::size_t cit = citizen ? 1 : 0;
-  if (det > 0) detained(stay, bail, r, k, l, cit, det, out);
-  if (req > 0) {
-    (in_grid ? out.notified[std::size_t(l)][cit][k] : out.notified_beyond[std::size_t(l)][cit]) += req;
-    spend(Stage::notification_request, req * stay.time_held);
+  if (detainers > 0) detained(stay, bail, r, k, l, cit, detainers, out);
+  if (requests > 0) {
+    (in_grid ? out.notified[std::size_t(l)][cit][k] : out.notified_beyond[std::size_t(l)][cit]) += requests;
+    spend(Stage::notification_request, requests * stay.time_held);
   }
 }
 
 /// Detainers lodged on ident day k: the jail's answer at lodging decides
 /// whether a pretrial booking loses its bail (and so its release day).
 void Engine::detained(const StayKernels& stay, bool bail, const RuleSet& r, std::size_t k, Level l, std::size_t cit,
-                      double det, AfterIdent& out) {
+                      double detainers, AfterIdent& out) {
   auto put = [&](std::size_t variant, double a, double m) {
     if (m <= 0) return;
     AfterIdent::Detained& in = out.detained[{std::size_t(l), cit, variant, lodge_class(a)}];
@@ -302,16 +304,16 @@ void Engine::detained(const StayKernels& stay, bool bail, const RuleSet& r, std:
     else in.beyond += m;
   };
   if (!bail) {
-    put(no_bail, 1.0, det);
-    spend(Stage::detainer, det * stay.time_held);
+    put(no_bail, 1.0, detainers);
+    spend(Stage::detainer, detainers * stay.time_held);
     return;
   }
   const double a = p_honor(r, l);
   const double lost = a * p_bail_lost(sc_.pipeline, r);
-  put(lodge_bail, a, det * lost);
-  put(lodge_kept, a, det * (a - lost));
-  put(lodge_declined, a, det * (1 - a));
-  spend(Stage::detainer, det * (lost * stay.time_held_bail + (1 - lost) * stay.time_held));
+  put(lodge_bail, a, detainers * lost);
+  put(lodge_kept, a, detainers * (a - lost));
+  put(lodge_declined, a, detainers * (1 - a));
+  spend(Stage::detainer, detainers * (lost * stay.time_held_bail + (1 - lost) * stay.time_held));
 }
 
 /// The stay's kernels take each ident-day mass to its release day.
