@@ -1,10 +1,11 @@
-// The journey of one booking (DOMAIN.md §1), one coroutine per person. Every
-// decision comes from branches.hpp: the journey only compares the uniforms
-// drawn at booking (model.cpp, make_person) with what a decision declares.
+// Bookings arriving and the journey of each (DOMAIN.md §1), one coroutine per
+// person. Every decision comes from branches.hpp: the journey only compares
+// the uniforms drawn at booking (make_person) with what a decision declares.
 // Steps that need no waiting for anyone else (people never matched, released
 // on schedule) are settled at once with their known end time, so most
 // bookings cost no event beyond their arrival.
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 #include "models/pipeline/branches.hpp"
@@ -17,6 +18,116 @@ using S = Stage;
 using E = EndState;
 constexpr Node st(Stage s) { return Node::stage(s); }
 }  // namespace
+
+// ------------------------------------------------------------ booking people
+// Here, with the journey they start and the books it keeps, so the hot path is
+// one translation unit; the functions of that path that only this file calls
+// are defined `inline` so that the compiler folds them in as it would a static
+// function (one national replication costs the same instructions as when all
+// of the model was one file).
+
+inline Person Model::make_person(std::size_t j, sim::Stream& s, bool extra, const Segment& seg, bool& booked) {
+  JurisdictionRun& local = jurisdictions_[j];
+  Person p{};
+  p.info.jurisdiction = j;
+  p.info.booked = sim_.now();
+  if (extra) {
+    std::size_t cell = seg.extra_mix.sample(s);
+    p.info.group = static_cast<Group>(cell / kCharges);
+    p.info.charge = static_cast<Charge>(cell % kCharges);
+  } else {
+    p.info.group = static_cast<Group>(local.group.sample(s));
+    p.info.charge = static_cast<Charge>(local.charge.sample(s));
+  }
+  const auto g = static_cast<std::size_t>(p.info.group);
+  const auto c = static_cast<std::size_t>(p.info.charge);
+  double u_keep = s.uniform();
+  booked = extra || u_keep < seg.keep[g][c];
+  const sim::AliasTable* levels = &local.level[c];
+  if (extra && seg.extra_level[g * kCharges + c]) levels = &*seg.extra_level[g * kCharges + c];
+  p.info.level = static_cast<Level>(levels->sample(s));
+  p.info.in_ident = s.uniform() < p_match(local.spec->population, p.info.group);
+  p.u_activation = s.uniform();
+  p.info.path = static_cast<JailPath>(local.path[c].sample(s));
+  draw_stay(p, local.spec->jail[c], s);
+  if (p.info.in_ident) draw_federal(p, s);
+  p.info.id = (std::uint64_t(j) << 40) | (extra ? (std::uint64_t(1) << 39) : 0) | local.next_id++;
+  return p;
+}
+
+inline void Model::draw_stay(Person& p, const JailStay& stay, sim::Stream& s) const {
+  switch (p.info.path) {
+    case JailPath::pretrial_release:
+      p.release = p.info.booked + stay.pretrial_release.sample(s);
+      p.disposition = stay.to_conviction.sample(s);
+      break;
+    case JailPath::dismissed:
+      p.release = p.info.booked + stay.dismissed.sample(s);
+      p.disposition = p.release - p.info.booked;
+      break;
+    case JailPath::convicted:
+      p.conviction = p.info.booked + stay.to_conviction.sample(s);
+      p.release = p.conviction + stay.sentence_served.sample(s);
+      p.disposition = p.release - p.info.booked;
+      break;
+  }
+}
+
+// Drawn only for people whose prints are in IDENT, whatever the policies.
+inline void Model::draw_federal(Person& p, sim::Stream& s) const {
+  const FederalDelays delay = federal_delays(sc_.pipeline);
+  p.d_iafis = delay.iafis.sample(s);
+  p.d_lesc = delay.lesc.sample(s);
+  p.d_decision = delay.decision.sample(s);
+  p.d_pickup = delay.pickup.sample(s);
+  p.d_detention = delay.detention.sample(s);
+  p.d_bond = delay.bond.sample(s);
+  p.u_citizen = s.uniform();
+  p.u_decision = s.uniform();
+  p.u_bail = s.uniform();
+  p.u_honor = s.uniform();
+  p.u_pickup = s.uniform();
+  p.u_outcome = s.uniform();
+}
+
+// Bookings arrive as a Poisson process whose rate is constant within a day
+// (day-of-week pattern) and a policy segment; at each change the exponential
+// gap is redrawn, which is exact because the process is memoryless.
+sim::Process Model::arrivals(std::size_t j, bool extra) {
+  JurisdictionRun& local = jurisdictions_[j];
+  sim::Stream& gaps = extra ? extra_arrival_streams_[j] : arrival_streams_[j];
+  sim::Stream& people = extra ? extra_person_streams_[j] : person_streams_[j];
+  double t = 0;
+  for (;;) {
+    auto now = static_cast<sim::Time>(t);
+    const Segment& seg = segment_at(local, now);
+    sim::Time change = cal_.start_of_day(now) + sim::kDay;
+    auto next_seg = std::upper_bound(local.segments.begin(), local.segments.end(), now,
+                                     [](sim::Time x, const Segment& s) { return x < s.from; });
+    if (next_seg != local.segments.end()) change = std::min(change, next_seg->from);
+    // No new bookings after period.bookings_until (the run itself goes on to the horizon).
+    const sim::Time last_booking = sc_.bookings_until ? cal_.to_time(*sc_.bookings_until) + sim::kDay : horizon_;
+    change = std::min(change, std::min(horizon_, last_booking));
+    const unsigned dow = cal_.weekday_of(now).iso_encoding() - 1;
+    const double rate = local.rate_per_second * local.dow[dow] * (extra ? seg.extra_weight : 1.0);
+    double next = rate > 0 ? t + gaps.exponential(1.0 / rate) : std::numeric_limits<double>::infinity();
+    if (next >= double(change)) {
+      if (change >= std::min(horizon_, last_booking)) co_return;
+      t = double(change);
+      continue;
+    }
+    t = next;
+    co_await sim_.until(static_cast<sim::Time>(t));
+    bool booked = false;
+    Person p = make_person(j, people, extra, segment_at(local, sim_.now()), booked);
+    if (booked) sim_.start(journey(std::move(p)));
+    if (tracer_ && !tracer_->keep_going()) [[unlikely]] {
+      sim_.stop();
+    }
+  }
+}
+
+// ------------------------------------------------------------ the journey
 
 sim::Process Model::journey(Person p) {
   OpenJourney open(this, p.info.jurisdiction);
@@ -83,7 +194,7 @@ sim::Process Model::journey(Person p) {
 }
 
 /// Booked: prints taken and sent to the State Identification Bureau and IAFIS.
-void Model::book(const Person& p) {
+inline void Model::book(const Person& p) {
   ++open_at_[static_cast<std::size_t>(S::booking)];
   add(p, Metric::bookings, p.info.booked);
   add_days(p, Metric::jail_bed_days, p.info.booked, p.release);
@@ -96,7 +207,7 @@ void Model::book(const Person& p) {
 /// IAFIS: a covered booking's prints go on to IDENT now, at conviction
 /// (post-conviction-only sharing; the person waits in awaiting_conviction) or
 /// never (the journey has ended).
-Sharing Model::at_iafis(Person& p, bool& ended) {
+inline Sharing Model::at_iafis(Person& p, bool& ended) {
   const JurisdictionRun& local = jurisdictions_[p.info.jurisdiction];
   const Segment& seg = segment_at(local, sim_.now());
   if (!covered(local, seg, p, sim_.now())) {
@@ -265,7 +376,6 @@ void Model::leave_custody(Person& p, const Custody& c, bool& ended) {
 }
 
 // ------------------------------------------------------------ the books
-// (here, beside the journey that calls them for every step, so they inline)
 
 void Model::add(const Person& p, Metric m, sim::Time t, double v) {
   if (t >= horizon_ || t < 0) return;
@@ -277,7 +387,7 @@ void Model::add(const Person& p, Metric m, sim::Time t, double v) {
   if (local.state_scope != std::string::npos) monthly_[(base + local.state_scope) * kMetrics + mi] += v;
 }
 
-void Model::add_days(const Person& p, Metric m, sim::Time t0, sim::Time t1) {
+inline void Model::add_days(const Person& p, Metric m, sim::Time t0, sim::Time t1) {
   t0 = std::max<sim::Time>(t0, 0);
   t1 = std::min(t1, horizon_);
   while (t0 < t1) {
@@ -288,7 +398,7 @@ void Model::add_days(const Person& p, Metric m, sim::Time t0, sim::Time t1) {
   }
 }
 
-void Model::move(const Person& p, Node from, Node to, const std::string& what) {
+inline void Model::move(const Person& p, Node from, Node to, const std::string& what) {
   int e = topo_.edge(from, to);
   if (e < 0)
     throw std::logic_error("journey took an undeclared transition " + std::string(from.name()) + " -> " +
@@ -300,7 +410,7 @@ void Model::move(const Person& p, Node from, Node to, const std::string& what) {
     tracer_->step(p.info, sim_.now(), from, to, what.empty() ? std::string(topo_.transitions()[e].why) : what);
 }
 
-void Model::finish(Person& p, Node from, EndState e, sim::Time t, bool& ended, const std::string& why) {
+inline void Model::finish(Person& p, Node from, EndState e, sim::Time t, bool& ended, const std::string& why) {
   if (ended) {
     ++double_finish_;
     return;
@@ -323,7 +433,7 @@ void Model::finish(Person& p, Node from, EndState e, sim::Time t, bool& ended, c
   }
 }
 
-bool Model::covered(const JurisdictionRun& local, const Segment& seg, const Person& p, sim::Time t) const {
+inline bool Model::covered(const JurisdictionRun& local, const Segment& seg, const Person& p, sim::Time t) const {
   return p.u_activation < p_covered(local.order, p.info.group, p.info.charge, coverage_level(*local.rollout, seg, t));
 }
 

@@ -2,7 +2,8 @@
 /// One replication of the Secure Communities pipeline: every booking in every
 /// jurisdiction, person by person, over calendar time. The journey of one
 /// booking (journey.cpp) reads top to bottom like DOMAIN.md §1 and takes every
-/// decision from branches.hpp; model.cpp books people and collects results.
+/// decision from branches.hpp; model.cpp sets a replication up and collects
+/// its results.
 #include <cstdint>
 #include <functional>
 #include <string>

@@ -1,5 +1,5 @@
-// One replication: set-up, bookings arriving, the results. The journey of
-// each booking, and the books it keeps, are in journey.cpp.
+// One replication: set-up, the run, the results. Bookings arriving, their
+// journeys and the books they keep are in journey.cpp.
 #include "models/pipeline/model.hpp"
 
 #include <algorithm>
@@ -87,109 +87,6 @@ Segment Model::with_arrest_bias(RuleSegment rules, const Population& pop) {
       }
   }
   return seg;
-}
-
-// ------------------------------------------------------------ booking people
-
-Person Model::make_person(std::size_t j, sim::Stream& s, bool extra, const Segment& seg, bool& booked) {
-  JurisdictionRun& local = jurisdictions_[j];
-  Person p{};
-  p.info.jurisdiction = j;
-  p.info.booked = sim_.now();
-  if (extra) {
-    std::size_t cell = seg.extra_mix.sample(s);
-    p.info.group = static_cast<Group>(cell / kCharges);
-    p.info.charge = static_cast<Charge>(cell % kCharges);
-  } else {
-    p.info.group = static_cast<Group>(local.group.sample(s));
-    p.info.charge = static_cast<Charge>(local.charge.sample(s));
-  }
-  const auto g = static_cast<std::size_t>(p.info.group);
-  const auto c = static_cast<std::size_t>(p.info.charge);
-  double u_keep = s.uniform();
-  booked = extra || u_keep < seg.keep[g][c];
-  const sim::AliasTable* levels = &local.level[c];
-  if (extra && seg.extra_level[g * kCharges + c]) levels = &*seg.extra_level[g * kCharges + c];
-  p.info.level = static_cast<Level>(levels->sample(s));
-  p.info.in_ident = s.uniform() < p_match(local.spec->population, p.info.group);
-  p.u_activation = s.uniform();
-  p.info.path = static_cast<JailPath>(local.path[c].sample(s));
-  draw_stay(p, local.spec->jail[c], s);
-  if (p.info.in_ident) draw_federal(p, s);
-  p.info.id = (std::uint64_t(j) << 40) | (extra ? (std::uint64_t(1) << 39) : 0) | local.next_id++;
-  return p;
-}
-
-void Model::draw_stay(Person& p, const JailStay& stay, sim::Stream& s) const {
-  switch (p.info.path) {
-    case JailPath::pretrial_release:
-      p.release = p.info.booked + stay.pretrial_release.sample(s);
-      p.disposition = stay.to_conviction.sample(s);
-      break;
-    case JailPath::dismissed:
-      p.release = p.info.booked + stay.dismissed.sample(s);
-      p.disposition = p.release - p.info.booked;
-      break;
-    case JailPath::convicted:
-      p.conviction = p.info.booked + stay.to_conviction.sample(s);
-      p.release = p.conviction + stay.sentence_served.sample(s);
-      p.disposition = p.release - p.info.booked;
-      break;
-  }
-}
-
-// Drawn only for people whose prints are in IDENT, whatever the policies.
-void Model::draw_federal(Person& p, sim::Stream& s) const {
-  const FederalDelays delay = federal_delays(sc_.pipeline);
-  p.d_iafis = delay.iafis.sample(s);
-  p.d_lesc = delay.lesc.sample(s);
-  p.d_decision = delay.decision.sample(s);
-  p.d_pickup = delay.pickup.sample(s);
-  p.d_detention = delay.detention.sample(s);
-  p.d_bond = delay.bond.sample(s);
-  p.u_citizen = s.uniform();
-  p.u_decision = s.uniform();
-  p.u_bail = s.uniform();
-  p.u_honor = s.uniform();
-  p.u_pickup = s.uniform();
-  p.u_outcome = s.uniform();
-}
-
-// Bookings arrive as a Poisson process whose rate is constant within a day
-// (day-of-week pattern) and a policy segment; at each change the exponential
-// gap is redrawn, which is exact because the process is memoryless.
-sim::Process Model::arrivals(std::size_t j, bool extra) {
-  JurisdictionRun& local = jurisdictions_[j];
-  sim::Stream& gaps = extra ? extra_arrival_streams_[j] : arrival_streams_[j];
-  sim::Stream& people = extra ? extra_person_streams_[j] : person_streams_[j];
-  double t = 0;
-  for (;;) {
-    auto now = static_cast<sim::Time>(t);
-    const Segment& seg = segment_at(local, now);
-    sim::Time change = cal_.start_of_day(now) + sim::kDay;
-    auto next_seg = std::upper_bound(local.segments.begin(), local.segments.end(), now,
-                                     [](sim::Time x, const Segment& s) { return x < s.from; });
-    if (next_seg != local.segments.end()) change = std::min(change, next_seg->from);
-    // No new bookings after period.bookings_until (the run itself goes on to the horizon).
-    const sim::Time last_booking = sc_.bookings_until ? cal_.to_time(*sc_.bookings_until) + sim::kDay : horizon_;
-    change = std::min(change, std::min(horizon_, last_booking));
-    const unsigned dow = cal_.weekday_of(now).iso_encoding() - 1;
-    const double rate = local.rate_per_second * local.dow[dow] * (extra ? seg.extra_weight : 1.0);
-    double next = rate > 0 ? t + gaps.exponential(1.0 / rate) : std::numeric_limits<double>::infinity();
-    if (next >= double(change)) {
-      if (change >= std::min(horizon_, last_booking)) co_return;
-      t = double(change);
-      continue;
-    }
-    t = next;
-    co_await sim_.until(static_cast<sim::Time>(t));
-    bool booked = false;
-    Person p = make_person(j, people, extra, segment_at(local, sim_.now()), booked);
-    if (booked) sim_.start(journey(std::move(p)));
-    if (tracer_ && !tracer_->keep_going()) [[unlikely]] {
-      sim_.stop();
-    }
-  }
 }
 
 sim::Process Model::progress_ticker() {

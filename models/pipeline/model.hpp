@@ -1,9 +1,10 @@
 #pragma once
 /// Internal to models/pipeline: one replication of the pipeline as a set of
-/// coroutines on one sim::Simulation. model.cpp sets it up, books people and
-/// keeps the books; journey.cpp is the journey of one booking, which reads top
-/// to bottom like DOMAIN.md §1 and takes every decision from branches.hpp;
-/// journey_text.cpp says in words what happened (scsim trace).
+/// coroutines on one sim::Simulation. model.cpp sets it up and collects the
+/// results; journey.cpp books people and follows each booking's journey, which
+/// reads top to bottom like DOMAIN.md §1 and takes every decision from
+/// branches.hpp, keeping the books as it goes; journey_text.cpp says in words
+/// what happened (scsim trace).
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -120,7 +121,7 @@ class Model {
   Custody enter_custody(const Person& p, Node from);
   void leave_custody(Person& p, const Custody& c, bool& ended);
 
-  // --- booking people (model.cpp) ---
+  // --- booking people (journey.cpp) ---
   sim::Process arrivals(std::size_t j, bool extra);
   sim::Process progress_ticker();
   Person make_person(std::size_t j, sim::Stream& s, bool extra, const Segment& seg, bool& booked);
@@ -141,7 +142,7 @@ class Model {
     return undocumented && serious && stay >= sc_.costs.scaap_min_days * sim::kDay;
   }
 
-  // --- bookkeeping (model.cpp) ---
+  // --- bookkeeping (journey.cpp; collect: model.cpp) ---
   void add(const Person& p, Metric m, sim::Time t, double v = 1);
   void add_days(const Person& p, Metric m, sim::Time t0, sim::Time t1);
   void move(const Person& p, Node from, Node to, const std::string& what = {});
