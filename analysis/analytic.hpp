@@ -1,8 +1,10 @@
 #pragma once
 /// The analytic cross-check of the simulator (issue #5): the expected path of
-/// a booking, computed from the same scenario, stage graph (models/topology.*)
-/// and branching rules as the journey in models/pipeline.cpp, without drawing
-/// a single random number.
+/// a booking, computed from the same scenario, stage graph and decisions
+/// (models/pipeline/branches.hpp: each branching probability is declared
+/// there once, for the journey to draw from and for this chain to integrate),
+/// without drawing a single random number. The engine: analytic_engine.*,
+/// analytic_stages.cpp, analytic_kernels.*.
 ///
 /// How it is computed. A booking's branching depends on who it is (group,
 /// charge, level, jail path) and on when things happen (rollout coverage and
@@ -35,7 +37,7 @@
 ///     start on weekends and days before holidays;
 ///   - the LESC queue is not modelled (no resource limits): with a busy LESC
 ///     the simulator's decisions come later than here.
-/// The test tests/models/test_analytic.cpp measures the agreement with the
+/// The test tests/analysis/test_analytic.cpp measures the agreement with the
 /// simulator and shows that a wrong probability is caught.
 #include <Eigen/Dense>
 #include <array>

@@ -1,5 +1,7 @@
 // `scsim graph [SCENARIO]`: the stage graph as Graphviz DOT or SVG, from the
-// Boost Graph the simulator itself follows (models/diagram.*). Edges carry
+// Boost Graph the simulator itself follows (app/diagram.*). Edges carry
+//   - the rule of the decision that takes them, as models/pipeline/branches.cpp
+//     declares it (with --rules, or when there are no numbers to show);
 //   - with a SCENARIO, its branching probabilities P(edge | at its stage),
 //     computed by the analytic chain (models/analytic.hpp) for the bookings of
 //     the period (or --from/--to, --jurisdiction): no simulation needed;
@@ -30,7 +32,7 @@ namespace scsim_app {
 namespace {
 struct GraphArgs {
   std::string scenario, format = "dot", out, flows, jurisdiction, from, to;
-  bool no_probabilities = false, force = false;
+  bool no_probabilities = false, force = false, rules = false;
   std::vector<std::string> overrides;
 };
 
@@ -74,6 +76,7 @@ void graph(const GraphArgs& a) {
   std::unique_ptr<OutputFile> out;  // checked before any work
   if (!a.out.empty()) out = std::make_unique<OutputFile>(a.out, a.force, &is_pipeline_graph);
   scsim::EdgeLabels labels;
+  labels.rules = a.rules;
   std::string title;
   if (!a.flows.empty()) labels.count = read_flows(a.flows);
   if (!a.scenario.empty()) {
@@ -125,6 +128,8 @@ void add_graph_command(CLI::App& app, Common&) {
   cmd->add_option("--from", a->from, "Probabilities for bookings from this date (default: period start)");
   cmd->add_option("--to", a->to, "... until this date, inclusive (default: period end)");
   cmd->add_flag("--no-probabilities", a->no_probabilities, "Leave the branching probabilities off");
+  cmd->add_flag("--rules", a->rules,
+                "Also label each edge with the rule of the decision that takes it (shown anyway without numbers)");
   cmd->add_option("--set", a->overrides, "Override a scenario key, e.g. --set volume_scale=0.1");
   cmd->callback([a] { graph(*a); });
 }

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "models/pipeline/branches.hpp"
+
 namespace scsim {
 
 std::vector<double> branching_from_flows(const Topology& topo, const std::vector<double>& flows) {
@@ -48,20 +50,25 @@ std::string probability_text(double p) {
 
 std::string edge_label(const EdgeLabels& labels, std::size_t edge) {
   std::string s;
-  if (edge < labels.probability.size() && !std::isnan(labels.probability[edge]) && labels.probability[edge] > 0)
-    s = probability_text(labels.probability[edge]);
-  if (edge < labels.count.size() && labels.count[edge] > 0) {
+  auto line = [&s](const std::string& text) {
     if (!s.empty()) s += "\\n";  // DOT's line break inside a label
-    s += grouped(labels.count[edge]);
-  }
+    s += text;
+  };
+  const auto& tr = Topology::pipeline().transitions();
+  if (labels.rules && edge < tr.size() && tr[edge].decision != Decision::horizon) line(std::string(tr[edge].rule));
+  if (edge < labels.probability.size() && !std::isnan(labels.probability[edge]) && labels.probability[edge] > 0)
+    line(probability_text(labels.probability[edge]));
+  if (edge < labels.count.size() && labels.count[edge] > 0) line(grouped(labels.count[edge]));
   return s;
 }
 
 std::string pipeline_dot(const EdgeLabels& labels, const std::string& title) {
   const Topology& topo = Topology::pipeline();
   topo.validate();
+  EdgeLabels shown = labels;
+  if (shown.probability.empty() && shown.count.empty()) shown.rules = true;  // else the edges would say nothing
   std::ostringstream dot;
-  topo.write_dot(dot, [&labels](std::size_t e) { return edge_label(labels, e); }, title);
+  topo.write_dot(dot, [&shown](std::size_t e) { return edge_label(shown, e); }, title);
   return dot.str();
 }
 

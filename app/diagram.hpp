@@ -16,13 +16,17 @@ namespace scsim {
 struct EdgeLabels {
   std::vector<double> probability;  // P(a booking at the edge's source takes this edge)
   std::vector<double> count;        // mean simulated count
+  /// Also print each edge's rule: the outcome of the decision that takes it,
+  /// as models/pipeline/branches.cpp declares it (always, when there are no numbers).
+  bool rules = false;
 };
 
 /// P(edge) = count(edge) / count of everything that left its source node; NaN
 /// where nothing left. These are the branching probabilities a run realised.
 std::vector<double> branching_from_flows(const Topology& topo, const std::vector<double>& flows);
 
-/// "p=0.42" / "1,234" / both on two lines; empty when there is nothing to say.
+/// "P(detainer | level)" / "p=0.42" / "1,234", those given on separate lines;
+/// empty when there is nothing to say.
 std::string edge_label(const EdgeLabels& labels, std::size_t edge);
 
 /// DOT of the pipeline with labels; `title` goes on top (empty: none).

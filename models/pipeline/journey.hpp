@@ -1,7 +1,9 @@
 #pragma once
 /// One replication of the Secure Communities pipeline: every booking in every
-/// jurisdiction, person by person, over calendar time. See models/pipeline.cpp
-/// for the journey of one booking, which reads top to bottom like DOMAIN.md §1.
+/// jurisdiction, person by person, over calendar time. The journey of one
+/// booking (journey.cpp) reads top to bottom like DOMAIN.md §1 and takes every
+/// decision from branches.hpp; model.cpp sets a replication up and collects
+/// its results.
 #include <cstdint>
 #include <functional>
 #include <string>

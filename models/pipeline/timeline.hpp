@@ -1,8 +1,9 @@
 #pragma once
 /// When Secure Communities covers a jurisdiction's bookings, and which rules
 /// are in force there period by period. One implementation shared by the
-/// simulator (models/pipeline.cpp) and the analytic chain (models/analytic.cpp),
-/// so the cross-check between them compares the same model.
+/// simulator (models/pipeline/model.cpp) and the analytic chain
+/// (analysis/analytic_stages.cpp), so the cross-check between them compares
+/// the same model.
 #include <algorithm>
 #include <cmath>
 #include <optional>

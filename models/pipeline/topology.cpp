@@ -6,49 +6,9 @@
 #include <ostream>
 #include <stdexcept>
 
+#include "models/pipeline/branches.hpp"
+
 namespace scsim {
-
-namespace {
-using S = Stage;
-using E = EndState;
-constexpr Node st(S s) { return Node::stage(s); }
-constexpr Node en(E e) { return Node::end(e); }
-
-std::vector<Transition> pipeline_transitions() {
-  std::vector<Transition> t{
-      {st(S::booking), st(S::iafis), "prints sent to the SIB and on to FBI IAFIS"},
-      {st(S::iafis), st(S::ident), "jurisdiction activated and sharing: IAFIS forwards to IDENT"},
-      {st(S::iafis), st(S::awaiting_conviction), "post-conviction-only sharing: prints held"},
-      {st(S::iafis), en(E::released_not_activated), "jurisdiction not activated"},
-      {st(S::iafis), en(E::released_not_shared), "opt-out: prints not shared with IDENT"},
-      {st(S::awaiting_conviction), st(S::ident), "convicted: prints forwarded to IDENT"},
-      {st(S::awaiting_conviction), en(E::released_not_convicted), "released without a conviction"},
-      {st(S::awaiting_conviction), en(E::released_not_shared), "sharing stopped before the conviction"},
-      {st(S::ident), st(S::lesc), "IDENT match: IAQ to LESC"},
-      {st(S::ident), en(E::released_no_match), "no IDENT record"},
-      {st(S::lesc), st(S::ice_decision), "IAR to the ICE field office"},
-      {st(S::ice_decision), st(S::detainer), "ICE lodges a detainer"},
-      {st(S::ice_decision), st(S::notification_request), "ICE requests notification of release"},
-      {st(S::ice_decision), en(E::released_no_action), "no ICE action (priorities, or a citizen recognised)"},
-      {st(S::detainer), st(S::detainer_hold), "the jail honours the detainer at release"},
-      {st(S::detainer), en(E::released_detainer_declined), "the jail declines the detainer"},
-      {st(S::detainer), en(E::released_before_ice_action), "released before the detainer arrived"},
-      {st(S::notification_request), st(S::ice_custody), "ICE meets the release"},
-      {st(S::notification_request), en(E::released_no_action), "ICE does not come"},
-      {st(S::notification_request), en(E::released_before_ice_action), "released before the request arrived"},
-      {st(S::detainer_hold), st(S::ice_custody), "ICE picks up within the hold"},
-      {st(S::detainer_hold), en(E::released_hold_expired), "hold expired, not picked up"},
-      {st(S::ice_custody), en(E::removed), "ordered removed"},
-      {st(S::ice_custody), en(E::voluntary_departure), "voluntary departure or return"},
-      {st(S::ice_custody), en(E::relief_granted), "relief from removal granted"},
-      {st(S::ice_custody), en(E::terminated_citizen), "proceedings terminated: US citizen"},
-      {st(S::ice_custody), en(E::released_on_bond), "released on bond pending a hearing"},
-  };
-  for (std::size_t s = 0; s < kStages; ++s)
-    t.push_back({Node::stage(static_cast<Stage>(s)), en(E::in_system_at_horizon), "still here when the run ends"});
-  return t;
-}
-}  // namespace
 
 const Topology& Topology::pipeline() {
   static const Topology topo(pipeline_transitions());

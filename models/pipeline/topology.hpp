@@ -28,9 +28,14 @@ struct Node {
 };
 inline constexpr std::size_t kNodes = kStages + kEndStates;
 
+/// The decision that takes an edge (models/pipeline/branches.hpp).
+enum class Decision : std::uint8_t;
+
 struct Transition {
   Node from, to;
   std::string_view why;  // what makes a booking take this edge
+  Decision decision;     // the decision that takes it
+  std::string_view rule; // that decision's outcome, in a few words (graph labels)
 };
 
 class Topology {
@@ -44,8 +49,8 @@ class Topology {
   };
   using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, VertexProps, EdgeProps>;
 
-  /// The model's transitions (models/topology.cpp), plus an edge to
-  /// in_system_at_horizon from every transient stage.
+  /// The model's transitions (pipeline_transitions(), models/pipeline/branches.cpp),
+  /// an edge to in_system_at_horizon from every transient stage included.
   static const Topology& pipeline();
   explicit Topology(std::vector<Transition> transitions);
 

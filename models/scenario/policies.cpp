@@ -351,6 +351,7 @@ Registry::Registry() {
       [](const Node&, const std::string&, const OptOut& p, ParsedPolicy& out) {
         const bool no_sharing = p.mode == 0;
         (no_sharing ? out.spec.patch.no_sharing : out.spec.patch.no_local_notification) = true;
+        out.spec.sets = rule_bit(no_sharing ? RulePart::sharing : RulePart::local_notification);
         return std::string(no_sharing ? "no_sharing" : "no_local_notification");
       });
 
@@ -375,6 +376,8 @@ Registry::Registry() {
         out.spec.patch.freeze_rollout = true;
         out.spec.patch.no_local_notification = effect == 1;
         out.spec.patch.no_sharing = effect == 2;
+        out.spec.sets = rule_bit(RulePart::rollout_freeze) | (effect == 1 ? rule_bit(RulePart::local_notification) : 0) |
+                        (effect == 2 ? rule_bit(RulePart::sharing) : 0);
         return effect == 0 ? std::string() : std::string(effect == 1 ? "no_local_notification" : "no_sharing");
       });
 
@@ -386,6 +389,7 @@ Registry::Registry() {
       [](Section<PostConviction>&) {},
       [](const Node&, const std::string&, const PostConviction&, ParsedPolicy& out) {
         out.spec.patch.post_conviction_only = true;
+        out.spec.sets = rule_bit(RulePart::post_conviction);
         return std::string();
       });
 
@@ -398,6 +402,7 @@ Registry::Registry() {
       [](const Node& entry, const std::string& path, const DetainerPolicy& p, ParsedPolicy& out) {
         if (!p.rule) fail(entry.where, join(path, "rule"), "required key 'rule' is missing");
         static_cast<const DetainerKeys&>(p).patch(out.spec.patch);
+        out.spec.sets = rule_bit(RulePart::detainer_response) | (p.max_hold ? rule_bit(RulePart::hold_length) : 0);
         std::string detail = kRules[*p.rule];
         if (*p.rule == DetainerKeys::honor_levels) detail += " " + level_list(p.levels);
         if (*p.rule == DetainerKeys::require_judicial_warrant) detail += " " + schema::render_number(p.share_honored);
@@ -458,6 +463,7 @@ Registry::Registry() {
           out.spec.patch.bias_multiplier[g][c] *= m;
           if (p.levels) out.spec.patch.bias_levels[g][c] = p.levels;
         }
+        out.spec.sets = rule_bit(RulePart::arrest_bias);
         std::string detail = std::string(kGroupNames[g]) + " ";
         for (std::size_t i = 0; i < cs.size(); ++i) detail += (i ? "," : "") + std::string(kChargeNames[cs[i]]);
         return detail + " x" + schema::render_number(m);
@@ -473,6 +479,7 @@ Registry::Registry() {
           fail(entry.where, join(path, "preset"),
                "ice_priorities needs a preset or detainer/notification probabilities");
         static_cast<const IceKeys&>(p).patch(out.spec.patch);
+        out.spec.sets = rule_bit(RulePart::ice_priorities);
         std::string detail = p.preset ? std::string(kPresets[*p.preset].name) : std::string();
         if (entry.find("detainer_probability") || entry.find("notification_probability"))
           detail += detail.empty() ? "explicit" : " with explicit levels";

@@ -193,6 +193,21 @@ struct RulePatch {
   PerGroup<PerCharge<std::optional<PerLevel<double>>>> bias_levels{};
   void apply(RuleSet& r) const;
 };
+/// The parts of a RuleSet a policy can set. The policy registry declares the
+/// parts each policy sets (PolicySpec::sets); a decision of the pipeline
+/// (models/pipeline/branches.hpp) names the part it reads, so a trace can say
+/// which policy decided without knowing policy types.
+enum class RulePart : std::uint8_t {
+  rollout_freeze,      // freeze_rollout
+  sharing,             // no_sharing
+  local_notification,  // no_local_notification
+  post_conviction,     // post_conviction_only
+  ice_priorities,      // p_detainer, p_notification
+  detainer_response,   // honor_level, honor_share
+  hold_length,         // max_hold_business
+  arrest_bias,         // arrest_bias, bias_levels
+};
+constexpr std::uint32_t rule_bit(RulePart p) { return std::uint32_t(1) << static_cast<unsigned>(p); }
 
 /// Where a policy applies.
 struct Scope {
@@ -211,8 +226,10 @@ struct PolicySpec {
   std::optional<sim::Date> to;            // exclusive
   Scope scope;
   RulePatch patch;                        // what it changes while in force
+  std::uint32_t sets = 0;                 // rule_bit() of every RulePart the patch may change
   std::string origin;                     // "file:line"
   void apply(RuleSet& r) const { patch.apply(r); }
+  bool sets_part(RulePart p) const { return (sets & rule_bit(p)) != 0; }
 };
 
 /// Free parameters for calibration (issue: calibration), declared in the scenario.

@@ -1,0 +1,244 @@
+#pragma once
+/// Internal to analysis/: the engine of the analytic chain (analytic.hpp).
+///   analytic_engine.cpp   the cohort, the sums over jurisdictions and scopes,
+///                         the absorbing chain;
+///   analytic_stages.cpp   one jurisdiction's bookings through the stages, day
+///                         by day, every decision taken from
+///                         models/pipeline/branches.hpp with the rules of its day;
+///   analytic_kernels.*    the durations as day kernels.
+/// Expected masses move between stages as daily series ("grids" of G days,
+/// the period plus the days journeys are followed, and a last entry for what
+/// falls beyond); a duration moves a series by convolution with its kernel.
+#include <array>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analysis/analytic_kernels.hpp"
+#include "models/pipeline/branches.hpp"
+#include "models/pipeline/timeline.hpp"
+
+namespace scsim::chain {
+
+// ------------------------------------------------------------ metrics with an analytic expectation
+
+inline constexpr std::array<Metric, 23> kCountMetrics{
+    Metric::bookings,           Metric::fingerprints_submitted, Metric::ident_matches,
+    Metric::ident_matches_level1, Metric::ident_matches_level2, Metric::ident_matches_level3,
+    Metric::ident_matches_noncriminal, Metric::local_notifications, Metric::detainers_issued,
+    Metric::detainers_honored,  Metric::detainers_declined,     Metric::notification_requests,
+    Metric::ice_bookings,       Metric::ice_bookings_level1,    Metric::ice_bookings_level2,
+    Metric::ice_bookings_level3, Metric::ice_bookings_noncriminal, Metric::removals,
+    Metric::removals_level1,    Metric::removals_level2,        Metric::removals_level3,
+    Metric::removals_noncriminal, Metric::us_citizens_detained};
+inline constexpr std::size_t kCountSlots = kCountMetrics.size();
+inline constexpr std::size_t kSlots = kCountSlots + kEndStates;
+
+/// Series slot of a metric (its counts, then the end states); -1 if it has none.
+int slot_of(Metric m);
+inline int slot(Metric m) { return slot_of(m); }
+inline int end_slot(EndState e) { return static_cast<int>(kCountSlots + static_cast<std::size_t>(e)); }
+
+/// Mean over a day of min(v0 + (v1 - v0) x, cap), x in [0, 1).
+double mean_min_linear(double v0, double v1, double cap);
+
+// ------------------------------------------------------------ series
+
+using Grid = std::vector<double>;
+/// Masses by (group, level), each a grid of ident days (index G: beyond the grid).
+using ByClass = std::array<std::array<Grid, kLevels>, kGroups>;
+
+/// A series that will come out of convolutions: contributions accumulate in
+/// the frequency domain, one inverse transform at the end.
+struct Target {
+  Spec acc;
+  bool used = false;
+  double total = 0;  // expected mass including what falls beyond the grid
+};
+
+struct Emit {
+  Target* target;
+  double factor;
+};
+
+/// Masses summed by the value of what splits them (a probability, an
+/// outcome table), in the order added: when the value is the same on every
+/// day, the one sum is the sum of the masses and mass x share is exact.
+template <class V>
+struct ByValue {
+  std::vector<std::pair<V, double>> groups;
+  void add(const V& v, double mass) {
+    for (auto& [value, sum] : groups)
+      if (value == v) {
+        sum += mass;
+        return;
+      }
+    groups.emplace_back(v, mass);
+  }
+  double sum() const {
+    double s = 0;
+    for (const auto& g : groups) s += g.second;
+    return s;
+  }
+};
+
+// ------------------------------------------------------------ one jurisdiction's masses
+
+/// How a detainer's release is reached: honoured at lodging and the bail lost,
+/// honoured at lodging and the bail kept (or not pretrial), declined at
+/// lodging; no_bail when the path has no bail to lose (the lodging answer
+/// then does not change the release time).
+enum Variant : std::size_t { lodge_bail, lodge_kept, lodge_declined, no_bail };
+
+/// The jail stays of one jurisdiction: charge classes with identical stays
+/// share kernels, so their masses share one set of convolutions.
+struct StayClasses {
+  std::array<std::shared_ptr<JailKernels>, kCharges> of_charge;
+  std::array<std::size_t, kCharges> class_of_charge{};  // index into `classes`
+  std::vector<std::shared_ptr<JailKernels>> classes;
+};
+
+/// Where booking, coverage and sharing leave the bookings, by stay class and
+/// jail path, per booking day.
+struct Booked {
+  /// Journeys that end before IDENT: not activated, not shared, never convicted.
+  enum Unchecked : std::size_t { not_activated, not_shared, not_convicted };
+  std::array<std::array<ByClass, kJailPaths>, kCharges> at_ident;  // prints reach IDENT on the booking day
+  std::array<ByClass, kCharges> awaiting;  // convicted; prints held until the conviction
+  std::array<std::array<std::array<Grid, 3>, kJailPaths>, kCharges> unchecked;
+  std::array<std::array<bool, kJailPaths>, kCharges> any_at_ident{};
+  std::array<bool, kCharges> any_awaiting{};
+};
+
+/// What one stay's ident-day masses become: release-day inputs (convolved
+/// with the stay's kernels afterwards), per ident day or beyond the grid.
+struct AfterIdent {
+  Grid no_match, no_action, before, not_shared;
+  double no_match_beyond = 0, no_action_beyond = 0, before_beyond = 0, not_shared_beyond = 0;
+  struct Detained {
+    Grid by_day;
+    double beyond = 0;
+    double lodge_share = 1;  // P(honoured at lodging)
+  };
+  std::map<std::array<std::size_t, 4>, Detained> detained;  // [level, citizen, variant, lodge-share class]
+  std::array<std::array<Grid, 2>, kLevels> notified;           // by level, citizen
+  std::array<std::array<double, 2>, kLevels> notified_beyond{};
+  explicit AfterIdent(std::size_t G);
+};
+
+/// Starts of ICE custody by level and citizen, per grid day and beyond it.
+struct CustodyStarts {
+  std::array<std::array<Grid, 2>, kLevels> by_day;
+  std::array<std::array<double, 2>, kLevels> beyond{};
+  explicit CustodyStarts(std::size_t G);
+};
+
+struct Flows {
+  std::vector<double> edge;
+  std::array<double, kStages> time{};  // person-days spent in each stage (journeys followed to the end)
+  explicit Flows(std::size_t edges) : edge(edges, 0.0) {}
+};
+
+// ------------------------------------------------------------ the engine
+
+class Engine {
+ public:
+  Engine(const Scenario& sc, const AnalyticOptions& opt, AnalyticCache::Impl& cache)
+      : sc_(sc), opt_(opt), cache_(cache), cal_(sc.start), topo_(Topology::pipeline()),
+        flows_(topo_.transitions().size()) {}
+
+  AnalyticResult run();
+
+ private:
+  // the cohort and the results (analytic_engine.cpp)
+  void set_cohort();
+  void add_to_scopes(std::size_t j, AnalyticResult& res) const;
+  void shares(AnalyticResult& res) const;
+  void absorbing_chain(AnalyticResult& res) const;
+
+  // one jurisdiction, stage by stage (analytic_stages.cpp)
+  void jurisdiction(std::size_t j);
+  void start_jurisdiction(const Jurisdiction& jur, const Rollout& rollout);
+  StayClasses stay_classes(const Jurisdiction& jur) const;
+  void book(const Jurisdiction& jur, const Rollout& rollout, const StayClasses& stays, Booked& booked);
+  PerGroup<PerCharge<double>> covered_on(std::size_t day, const Rollout& rollout, const RolloutOrder& order,
+                                         const RuleSegment& seg) const;
+  void book_cell(const Jurisdiction& jur, const StayClasses& stays, std::size_t day, double booked_per_day, Group g,
+                 Charge c, double covered, Booked& booked);
+  void emit_unchecked(const StayClasses& stays, const Booked& booked);
+  void reach_ident(const StayClasses& stays, Booked& booked);
+  void after_ident(const StayKernels& stay, bool pretrial_bail, bool check_sharing, Node from, const ByClass& at_ident);
+  void matched(const StayKernels& stay, bool bail, const RuleSet& r, std::size_t k, Group g, Level l, double mass,
+               AfterIdent& out);
+  void detained(const StayKernels& stay, bool bail, const RuleSet& r, std::size_t k, Level l, std::size_t cit,
+                double detainers, AfterIdent& out);
+  void emit_after_ident(const StayKernels& stay, AfterIdent& out);
+  void emit_federal_counts();
+  void release_detained(CustodyStarts& custody);
+  void hold(std::size_t k, std::size_t l, std::size_t cit, double honored, const RuleSet& r, CustodyStarts& custody,
+            Grid& expired);
+  void release_notified(CustodyStarts& custody);
+  void custody_outcomes(const CustodyStarts& custody);
+
+  // series and flows (analytic_engine.cpp)
+  void emit(const Grid& x, const Kernel& K, std::initializer_list<Emit> outs);
+  void emit_beyond(double x, const Kernel& K, std::initializer_list<Emit> outs);
+  Grid finish(Target& t, double* beyond = nullptr);
+  void flow(Node from, Node to, double m) {
+    if (m == 0) return;
+    const int e = topo_.edge(from, to);
+    if (e < 0) [[unlikely]] undeclared(from, to);
+    flows_.edge[static_cast<std::size_t>(e)] += m;
+  }
+  [[noreturn]] static void undeclared(Node from, Node to);
+  void spend(Stage s, double person_days) { flows_.time[static_cast<std::size_t>(s)] += person_days; }
+  void add_series(int slot, std::size_t day, double v) {
+    if (day < days_ && v != 0) local_[static_cast<std::size_t>(slot)][day] += v;
+  }
+  void add_series(int slot, const Grid& g) {
+    auto& dst = local_[static_cast<std::size_t>(slot)];
+    for (std::size_t d = 0; d < days_ && d < g.size(); ++d) dst[d] += g[d];
+  }
+  void ensure(Grid& g) const {
+    if (g.empty()) g.assign(G_ + 1, 0.0);  // index G_: beyond the grid
+  }
+  const RuleSegment& seg_on(std::size_t day) const { return segs_[seg_day_[std::min(day, G_ - 1)]]; }
+  const HoldTable& hold_table_for(sim::Duration max_hold);
+  /// Index of a lodge share among those seen so far (keys of AfterIdent::detained).
+  std::size_t lodge_class(double share);
+
+  const Scenario& sc_;
+  const AnalyticOptions& opt_;
+  AnalyticCache::Impl& cache_;
+  sim::Calendar cal_;
+  const Topology& topo_;
+  Flows flows_;
+  std::size_t days_ = 0, G_ = 0, first_day_ = 0, last_day_ = 0;  // cohort booking days [first, last]
+  std::shared_ptr<PipelineKernels> pk_;
+  std::unique_ptr<Convolver> conv_;
+  std::map<sim::Duration, std::shared_ptr<HoldTable>> holds_;
+  double bookings_ = 0;
+  std::vector<double> lodge_classes_;  // kept across jurisdictions: class indices order the release map
+
+  // per jurisdiction
+  std::vector<RuleSegment> segs_;
+  std::vector<std::size_t> seg_day_;  // segment index of each grid day
+  std::vector<Grid> local_;           // [slot][day]: this jurisdiction's daily counts
+  struct ReleaseInput {  // detained releases: [level][citizen][variant][lodge-share class] by release day
+    Target target;
+    double beyond = 0;
+    double lodge_share = 1;
+  };
+  std::map<std::array<std::size_t, 4>, ReleaseInput> release_;
+  std::array<std::array<Target, 2>, kLevels> notified_{};  // notification-request releases by level, citizen
+  std::array<std::array<double, 2>, kLevels> notified_beyond_{};
+  std::array<Target, kSlots> out_{};  // this jurisdiction's convolved metric series
+  const Population* pop_ = nullptr;
+  // ident-day series whose kernels do not depend on the jail stay
+  Grid notices_, issued_, requested_;
+  std::array<Grid, kLevels> matches_;
+};
+
+}  // namespace scsim::chain
