@@ -55,7 +55,7 @@ TEST_CASE("scenarios are comparable only over the same period and jurisdictions"
   CHECK_THAT(state, Catch::Contains("NM"));
 }
 
-TEST_CASE("a scenario compared with itself differs by exactly nothing", "[compare]") {
+TEST_CASE("a scenario compared with itself differs by exactly nothing", "[compare][threads]") {
   const Scenario sc = load("costs_county.yaml");
   const auto a = run_scenario(sc, 3, 2), b = run_scenario(sc, 3, 1);
   const auto rows = compare_runs(sc, a, sc, b, "same");
@@ -68,7 +68,7 @@ TEST_CASE("a scenario compared with itself differs by exactly nothing", "[compar
   }
 }
 
-TEST_CASE("comparison rows hold both means, the paired difference and the relative change", "[compare]") {
+TEST_CASE("comparison rows hold both means, the paired difference and the relative change", "[compare][threads]") {
   const Scenario base = load("costs_county.yaml"), alt = load("costs_county_trust.yaml");
   const auto rb = run_scenario(base, 4, 2), ra = run_scenario(alt, 4, 2);
   const auto rows = compare_runs(base, rb, alt, ra, "trust");
@@ -117,7 +117,7 @@ TEST_CASE("common random numbers narrow the interval of a difference far below i
   }
 }
 
-TEST_CASE("replications that are not paired are refused", "[compare]") {
+TEST_CASE("replications that are not paired are refused", "[compare][threads]") {
   const Scenario sc = load("costs_county.yaml");
   const auto a = run_scenario(sc, 2, 2);
   const auto b = run_scenario(sc, 2, 2, {}, /*first=*/5);

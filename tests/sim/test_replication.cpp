@@ -43,7 +43,7 @@ std::string run_mmc_batch(std::uint64_t seed, unsigned threads) {
 
 }  // namespace
 
-TEST_CASE("replications are bit-identical for any thread count", "[kernel]") {
+TEST_CASE("replications are bit-identical for any thread count", "[kernel][threads]") {
   const std::string one = run_mmc_batch(7, 1);
   REQUIRE(one.size() > 10 * 20);
   CHECK(run_mmc_batch(7, 2) == one);
@@ -54,7 +54,7 @@ TEST_CASE("replications are bit-identical for any thread count", "[kernel]") {
   CHECK(run_mmc_batch(8, 1) != one);
 }
 
-TEST_CASE("replication results come back in index order", "[kernel]") {
+TEST_CASE("replication results come back in index order", "[kernel][threads]") {
   constexpr std::size_t n = 24;
   for (unsigned threads : {1u, 3u, 8u}) {
     // Early indices take longest, so with several threads they finish last.
@@ -69,7 +69,7 @@ TEST_CASE("replication results come back in index order", "[kernel]") {
   CHECK(sim::run_replications(0, 4, [](std::size_t i) { return i; }).empty());
 }
 
-TEST_CASE("an exception in a replication propagates", "[kernel]") {
+TEST_CASE("an exception in a replication propagates", "[kernel][threads]") {
   for (unsigned threads : {1u, 2u, 4u}) {
     INFO("threads = " << threads);
     auto fail_at = [](std::vector<std::size_t> bad) {
@@ -88,7 +88,7 @@ TEST_CASE("an exception in a replication propagates", "[kernel]") {
   }
 }
 
-TEST_CASE("the progress callback is called once per replication, serialised", "[kernel]") {
+TEST_CASE("the progress callback is called once per replication, serialised", "[kernel][threads]") {
   constexpr std::size_t n = 17;
   for (unsigned threads : {1u, 4u}) {
     std::vector<std::size_t> finished;

@@ -171,7 +171,7 @@ TEST_CASE("SCAAP offsets only the days of eligible people", "[costs]") {
         0.6 * (high.total(0, Metric::hold_cost_usd) + high.total(0, Metric::extra_jail_cost_usd)));
 }
 
-TEST_CASE("a budget statement is the period's sums, with intervals over replications", "[costs]") {
+TEST_CASE("a budget statement is the period's sums, with intervals over replications", "[costs][threads]") {
   const Scenario sc = fixture();
   const auto reps = run_scenario(sc, 3, 2);
   const Scopes scopes = Scopes::build(sc);
@@ -196,7 +196,7 @@ TEST_CASE("a budget statement is the period's sums, with intervals over replicat
   CHECK(line(budget_statement(sc, reps, 0, fy), "net_detainer_cost_usd").value.mean == Approx(sum));
 }
 
-TEST_CASE("Los Angeles County reproduces Justice Strategies' 20.6 extra days and $26 M a year", "[costs][la]") {
+TEST_CASE("Los Angeles County reproduces Justice Strategies' 20.6 extra days and $26 M a year", "[costs][la][threads]") {
   // DOMAIN.md §5 and §8: detainees held 20.6 days longer than others, > $26 M a
   // year to the county; scenarios/counties/los_angeles.yaml says which input
   // comes from which source. Calendar 2011, the year of JFA's count.

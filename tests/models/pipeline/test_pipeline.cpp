@@ -111,7 +111,7 @@ TEST_CASE("conservation counts people still in the system at the horizon", "[pip
   CHECK(in_system < r.total(0, Metric::bookings));
 }
 
-TEST_CASE("the same scenario and seed give identical bytes for 1, 2 and 3 threads", "[pipeline][determinism]") {
+TEST_CASE("the same scenario and seed give identical bytes for 1, 2 and 3 threads", "[pipeline][determinism][threads]") {
   Scenario sc = county();
   auto bytes = [&](unsigned threads) {
     auto reps = run_scenario(sc, 3, threads);
