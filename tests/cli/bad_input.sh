@@ -77,8 +77,13 @@ hostile() {  # hostile WANT CMD...: WANT is a fragment of the last line of stder
   [[ $last == *"$want"* ]] || fail "the last line of stderr lacks '$want': $last"
   ms=$(((t1 - t0) / 1000000))
   kb=$(tail -n 1 "$WORK/rss")
-  ((ms < 1000)) || fail "took $ms ms (limit 1000)"
-  ((kb < 200 * 1024)) || fail "used $kb KiB (limit 200 MiB)"
+  # Time and memory bounds hold for the shipped (Release) build; a sanitizer build's shadow
+  # memory and checks change both, so there the error, the exit code and the absence of
+  # output are checked and the bounds are left to the Release run of this test.
+  if [[ -z ${SCSIM_SANITIZE:-} ]]; then
+    ((ms < 1000)) || fail "took $ms ms (limit 1000)"
+    ((kb < 200 * 1024)) || fail "used $kb KiB (limit 200 MiB)"
+  fi
 }
 h=0
 scenario_case() {  # scenario_case FILE WANT [--set ...]: `scsim run` and `scsim validate` of a bad scenario
