@@ -26,11 +26,23 @@ double mean_min_linear(double v0, double v1, double cap) {
 AfterIdent::AfterIdent(std::size_t G) : no_match(G, 0.0), no_action(G, 0.0), before(G, 0.0), not_shared(G, 0.0) {
   for (auto& row : notified)
     for (auto& g : row) g.assign(G, 0.0);
-  for (auto& g : before_detainer) g.assign(G, 0.0);
+  for (auto& row : before_detainer)
+    for (auto& g : row) g.assign(G, 0.0);
 }
 
-CustodyStarts::CustodyStarts(std::size_t G) {
-  for (auto& g : by_day) g.assign(G, 0.0);
+void CustodyStarts::split(std::array<std::array<Grid, Profile::kCount>, kRoutes>& by_day,
+                          std::array<std::array<double, Profile::kCount>, kRoutes>& beyond) const {
+  for (auto& row : by_day)
+    for (auto& g : row) g.assign(G, 0.0);
+  beyond = {};
+  for (const Part& p : parts)
+    for (std::size_t i = 0; i < Profile::kCount; ++i) {
+      const double w = p.mix[i];
+      if (w <= 0) continue;
+      Grid& dst = by_day[std::size_t(p.route)][i];
+      for (std::size_t d = 0; d < G; ++d) dst[d] += w * p.by_day[d];
+      beyond[std::size_t(p.route)][i] += w * p.beyond;
+    }
 }
 
 // ------------------------------------------------------------ series

@@ -24,7 +24,7 @@ namespace scsim::chain {
 
 // ------------------------------------------------------------ metrics with an analytic expectation
 
-inline constexpr std::array<Metric, 30> kCountMetrics{
+inline constexpr std::array<Metric, 48> kCountMetrics{
     Metric::bookings,           Metric::fingerprints_submitted, Metric::ident_matches,
     Metric::ident_matches_level1, Metric::ident_matches_level2, Metric::ident_matches_level3,
     Metric::ident_matches_noncriminal, Metric::local_notifications, Metric::detainers_issued,
@@ -34,7 +34,14 @@ inline constexpr std::array<Metric, 30> kCountMetrics{
     Metric::removals_level1,    Metric::removals_level2,        Metric::removals_level3,
     Metric::removals_noncriminal, Metric::us_citizens_detained, Metric::ice_detained,
     Metric::ice_released_pending, Metric::removals_reinstated, Metric::removals_stipulated, Metric::removals_court,
-    Metric::followed_up_at_large, Metric::ice_arrests_at_large};
+    Metric::followed_up_at_large, Metric::ice_arrests_at_large,
+    Metric::detainers_issued_sc, Metric::detainers_issued_287g, Metric::detainers_issued_cap,
+    Metric::ice_bookings_sc, Metric::ice_bookings_sc_level1, Metric::ice_bookings_sc_level2,
+    Metric::ice_bookings_sc_level3, Metric::ice_bookings_sc_noncriminal,
+    Metric::ice_bookings_287g, Metric::ice_bookings_287g_level1, Metric::ice_bookings_287g_level2,
+    Metric::ice_bookings_287g_level3, Metric::ice_bookings_287g_noncriminal,
+    Metric::ice_bookings_cap, Metric::ice_bookings_cap_level1, Metric::ice_bookings_cap_level2,
+    Metric::ice_bookings_cap_level3, Metric::ice_bookings_cap_noncriminal};
 inline constexpr std::size_t kCountSlots = kCountMetrics.size();
 inline constexpr std::size_t kSlots = kCountSlots + kEndStates;
 
@@ -115,15 +122,20 @@ struct Booked {
   std::array<std::array<std::array<Grid, 3>, kJailPaths>, kCharges> unchecked;  // by stay class
   std::array<std::array<bool, kJailPaths>, kCharges> any_at_ident{};
   std::array<bool, kCharges> any_awaiting{};
+  // by charge: found by a 287(g) officer or CAP instead (Route::p287g, Route::cap), by booking day
+  std::array<std::array<std::array<ByClass, kRoutes>, kJailPaths>, kCharges> routed;
+  std::array<std::array<std::array<bool, kRoutes>, kJailPaths>, kCharges> any_routed{};
 };
 
 /// Kinds of matched masses kept apart after IDENT, so that each keeps its own
 /// profile mix (whose convictions differ most by jail path, whose timing
-/// differs too): citizen or not, by jail path, or checked at conviction.
-inline constexpr std::size_t kKinds = 8;
-inline std::size_t kind_of(bool citizen, JailPath path, bool post) {
-  return (citizen ? 1 : 0) + 2 * (post ? kJailPaths : std::size_t(path));
+/// differs too): citizen or not, by jail path, or checked at conviction; and
+/// by the route to the detainer.
+inline constexpr std::size_t kKinds = 8 * kRoutes;
+inline std::size_t kind_of(bool citizen, JailPath path, bool post, Route route) {
+  return (citizen ? 1 : 0) + 2 * (post ? kJailPaths : std::size_t(path)) + 8 * std::size_t(route);
 }
+inline Route route_of_kind(std::size_t kind) { return Route(kind / 8); }
 
 /// What one stay's ident-day masses become: release-day inputs (convolved
 /// with the stay's kernels afterwards), per ident day or beyond the grid.
@@ -135,15 +147,19 @@ struct AfterIdent {
     double beyond = 0;
     double lodge_share = 1;  // P(honoured at lodging)
     ProfileMix mix{};        // masses by profile at ICE custody (level by convictions, status)
+    PerGroup<double> pending{};  // masses of the current source not yet folded into `mix`
   };
   std::map<std::array<std::size_t, 4>, Detained> detained;  // [level, citizen, variant, lodge-share class]
   std::array<std::array<Grid, kKinds>, kLevels> notified;           // by level, kind
   std::array<std::array<double, kKinds>, kLevels> notified_beyond{};
   std::array<std::array<ProfileMix, kKinds>, kLevels> notified_mix{};
-  // detainers that arrive after the release, by level (ICE may follow them up)
-  std::array<Grid, kLevels> before_detainer;
-  std::array<double, kLevels> before_detainer_beyond{};
-  std::array<ProfileMix, kLevels> before_detainer_mix{};
+  std::array<std::array<PerGroup<double>, kKinds>, kLevels> notified_pending{};
+  // detainers that arrive after the release, by route and level (ICE may follow them up)
+  std::array<std::array<Grid, kLevels>, kRoutes> before_detainer;
+  std::array<std::array<double, kLevels>, kRoutes> before_detainer_beyond{};
+  std::array<std::array<ProfileMix, kLevels>, kRoutes> before_detainer_mix{};
+  std::array<std::array<PerGroup<double>, kLevels>, kRoutes> before_detainer_pending{};
+
   explicit AfterIdent(std::size_t G);
 };
 
@@ -153,13 +169,24 @@ struct AfterIdent {
 /// the same on every day, as it is unless a policy changes who is booked
 /// (arrest biases) mid-period.
 struct CustodyStarts {
-  std::array<Grid, Profile::kCount> by_day;
-  std::array<double, Profile::kCount> beyond{};
-  explicit CustodyStarts(std::size_t G);
-  void add(std::size_t day, double mass, const ProfileMix& share, std::size_t G) {
-    for (std::size_t i = 0; i < Profile::kCount; ++i)
-      if (share[i] > 0) (day < G ? by_day[i][day] : beyond[i]) += mass * share[i];
+  /// Masses of one source (a release key) by day, split over profiles at the end.
+  struct Part {
+    Route route;
+    ProfileMix mix;  // shares
+    Grid by_day;
+    double beyond = 0;
+  };
+  std::size_t G;
+  std::vector<Part> parts;
+  explicit CustodyStarts(std::size_t g) : G(g) {}
+  std::size_t part(Route r, const ProfileMix& share) {
+    parts.push_back({r, share, Grid(G, 0.0), 0.0});
+    return parts.size() - 1;
   }
+  void add(std::size_t p, std::size_t day, double mass) { (day < G ? parts[p].by_day[day] : parts[p].beyond) += mass; }
+  /// By route and profile.
+  void split(std::array<std::array<Grid, Profile::kCount>, kRoutes>& by_day,
+             std::array<std::array<double, Profile::kCount>, kRoutes>& beyond) const;
 };
 /// A mix of masses as shares (all zero if empty).
 inline ProfileMix shares_of(const ProfileMix& m) {
@@ -220,6 +247,8 @@ class Engine {
     JailPath path;
     const SourceMixes* mixes;
     bool post = false;  // checked at conviction
+    Route route = Route::sc;
+    Booked* booked = nullptr;  // where bookings without an IDENT record found by other routes go
   };
   SourceMixes source_mixes(Charge c, JailPath path, const PerGroup<std::array<ProfileMix, kLevels>>* post);
   void after_ident(const StayKernels& stay, const Source& src, bool check_sharing, Node from, const ByClass& at_ident,
@@ -233,11 +262,13 @@ class Engine {
   void emit_after_ident(const StayKernels& stay, AfterIdent& out);
   void emit_federal_counts();
   void release_detained(CustodyStarts& custody);
-  void hold(std::size_t k, Level l, const ProfileMix& mix, double honored, const RuleSet& r, CustodyStarts& custody,
-            Grid& expired);
+  void hold(std::size_t k, Route route, Level l, const ProfileMix& mix, std::size_t part, double honored,
+            const RuleSet& r, CustodyStarts& custody, Grid& expired);
+  /// Moves the pending masses of one source into the profile mixes of `out`.
+  void fold(AfterIdent& out, const Source& src) const;
   /// Failed detainers ICE follows up: released on day k (k == G: beyond),
   /// `mass` of level l with profile shares `mix`, followed with P(at large).
-  void to_at_large(std::size_t k, Level l, double mass, const ProfileMix& mix);
+  void to_at_large(std::size_t k, Route route, Level l, double mass, const ProfileMix& mix);
   void follow_ups(CustodyStarts& custody);
   void release_notified(CustodyStarts& custody);
   void custody_outcomes(const CustodyStarts& custody);
@@ -297,11 +328,12 @@ class Engine {
   std::array<std::array<double, kKinds>, kLevels> notified_beyond_{};
   std::array<std::array<ProfileMix, kKinds>, kLevels> notified_mix_{};
   // ICE's follow-up: detainers too late (release day), at-large arrests by release day
-  std::array<Target, kLevels> before_detainer_{};
-  std::array<ProfileMix, kLevels> before_detainer_mix_{};
-  std::array<Grid, kLevels> at_large_in_{};
-  std::array<double, kLevels> at_large_beyond_{};
-  std::array<ProfileMix, kLevels> at_large_mix_{};
+  std::array<std::array<Target, kLevels>, kRoutes> before_detainer_{};
+  std::array<std::array<ProfileMix, kLevels>, kRoutes> before_detainer_mix_{};
+  std::array<std::array<Grid, kLevels>, kRoutes> at_large_in_{};
+  std::array<std::array<double, kLevels>, kRoutes> at_large_beyond_{};
+  std::array<std::array<ProfileMix, kLevels>, kRoutes> at_large_mix_{};
+  std::array<Grid, kRoutes> issued_by_route_;
   RecordTable records_;  // this jurisdiction's
   const Jurisdiction* jur_ = nullptr;
   std::map<std::size_t, PostConviction> posts_;  // post_of() cache

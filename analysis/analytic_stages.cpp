@@ -55,11 +55,13 @@ void Engine::start_jurisdiction(const Jurisdiction& jur, const Rollout& rollout)
   notified_mix_ = {};
   before_detainer_ = {};
   before_detainer_mix_ = {};
-  for (auto& g : at_large_in_) g.assign(G_, 0.0);
+  for (auto& row : at_large_in_)
+    for (auto& g : row) g.assign(G_, 0.0);
   at_large_beyond_ = {};
   at_large_mix_ = {};
   notices_.assign(G_, 0.0);
   issued_.assign(G_, 0.0);
+  for (auto& g : issued_by_route_) g.assign(G_, 0.0);
   requested_.assign(G_, 0.0);
   for (auto& m : matches_) m.assign(G_, 0.0);
 }
@@ -141,10 +143,29 @@ void Engine::book_cell(const Jurisdiction& jur, const StayClasses& stays, std::s
   flow(st(Stage::booking), st(Stage::iafis), cell);
   const JailKernels& kernels = *stays.of_charge[std::size_t(c)];
   const std::size_t k = stays.class_of_charge[std::size_t(c)];
+  const RouteScreen rs = route_screen(sc_.pipeline, r, g);
+  const double found = rs.p287g + rs.cap;
   for (std::size_t p = 0; p < kJailPaths; ++p) {
     const double mp = cell * jur.jail[std::size_t(c)].path_share[p];
     if (mp <= 0) continue;
-    const double not_covered = mp * (1 - covered_share), covered = mp * covered_share;
+    // Bookings SC does not identify at booking: a 287(g) officer or CAP may find them.
+    auto route = [&](double m) {
+      for (Route rt : {Route::p287g, Route::cap}) {
+        const double x = m * rs.share(rt);
+        if (x <= 0) continue;
+        flow(st(Stage::iafis), st(Stage::jail_screening), x);
+        booked.any_routed[std::size_t(c)][p][std::size_t(rt)] = true;
+        for (std::size_t l = 0; l < kLevels; ++l) {
+          Grid& gr = booked.routed[std::size_t(c)][p][std::size_t(rt)][std::size_t(g)][l];
+          ensure(gr);
+          gr[d] += x * lv[l];
+        }
+      }
+      return m * (1 - found);
+    };
+    const double not_covered = route(mp * (1 - covered_share)), covered_all = mp * covered_share;
+    const Sharing shared = sharing(r);
+    const double covered = shared == Sharing::at_booking ? covered_all : route(covered_all);
     auto& unchecked = booked.unchecked[k][p];
     auto end_unchecked = [&](Booked::Unchecked why, Node from, EndState e, double m) {
       ensure(unchecked[why]);
@@ -155,7 +176,6 @@ void Engine::book_cell(const Jurisdiction& jur, const StayClasses& stays, std::s
     if (not_covered > 0)
       end_unchecked(Booked::not_activated, st(Stage::iafis), EndState::released_not_activated, not_covered);
     if (covered <= 0) continue;
-    const Sharing shared = sharing(r);
     if (shared == Sharing::never) {
       end_unchecked(Booked::not_shared, st(Stage::iafis), EndState::released_not_shared, covered);
     } else if (shared == Sharing::at_conviction) {
@@ -219,10 +239,28 @@ void Engine::reach_ident(const StayClasses& stays, Booked& booked) {
       for (std::size_t c = 0; c < kCharges; ++c) {
         if (stays.class_of_charge[c] != k || !booked.any_at_ident[c][p]) continue;
         const SourceMixes mixes = source_mixes(Charge(c), JailPath(p), nullptr);
-        after_ident(stays.classes[k]->normal[p], {Charge(c), JailPath(p), &mixes}, false, st(Stage::iafis),
-                    booked.at_ident[c][p], out);
+        const Source src{Charge(c), JailPath(p), &mixes, false, Route::sc, &booked};
+        after_ident(stays.classes[k]->normal[p], src, false, st(Stage::iafis), booked.at_ident[c][p], out);
+        fold(out, src);
         any = true;
       }
+      if (any) emit_after_ident(stays.classes[k]->normal[p], out);
+    }
+  // Found by a 287(g) officer or CAP (after the SC masses: those without an IDENT record join them).
+  for (std::size_t k = 0; k < stays.classes.size(); ++k)
+    for (std::size_t p = 0; p < kJailPaths; ++p) {
+      AfterIdent out(G_);
+      bool any = false;
+      for (std::size_t c = 0; c < kCharges; ++c)
+        for (Route rt : {Route::p287g, Route::cap}) {
+          if (stays.class_of_charge[c] != k || !booked.any_routed[c][p][std::size_t(rt)]) continue;
+          const SourceMixes mixes = source_mixes(Charge(c), JailPath(p), nullptr);
+          const Source src{Charge(c), JailPath(p), &mixes, false, rt};
+          after_ident(stays.classes[k]->normal[p], src, false, st(Stage::jail_screening),
+                      booked.routed[c][p][std::size_t(rt)], out);
+          fold(out, src);
+          any = true;
+        }
       if (any) emit_after_ident(stays.classes[k]->normal[p], out);
     }
   for (std::size_t k = 0; k < stays.classes.size(); ++k) {
@@ -244,12 +282,35 @@ void Engine::reach_ident(const StayClasses& stays, Booked& booked) {
           at_conviction[g][l] = std::move(conv);
         }
       const SourceMixes mixes = source_mixes(Charge(c), JailPath::convicted, &booked.awaiting_mix[c]);
-      after_ident(stays.classes[k]->post, {Charge(c), JailPath::convicted, &mixes, true}, true,
-                  st(Stage::awaiting_conviction), at_conviction, out);
+      const Source src{Charge(c), JailPath::convicted, &mixes, true};
+      after_ident(stays.classes[k]->post, src, true, st(Stage::awaiting_conviction), at_conviction, out);
+      fold(out, src);
       any = true;
     }
     if (any) emit_after_ident(stays.classes[k]->post, out);
   }
+}
+
+/// The profile mixes of one source's masses, folded in once per source: the
+/// masses were summed by group as they came (day by day), the mixes depend
+/// only on (group, level, release variant) within a source.
+void Engine::fold(AfterIdent& out, const Source& src) const {
+  const SourceMixes& sm = *src.mixes;
+  auto add = [](ProfileMix& mix, PerGroup<double>& pending, std::size_t l, std::size_t variant,
+                const SourceMixes& m) {
+    for (std::size_t g = 0; g < kGroups; ++g) {
+      if (pending[g] <= 0) continue;
+      const ProfileMix& w = m[g][l].by_variant[variant];
+      for (std::size_t i = 0; i < Profile::kCount; ++i) mix[i] += pending[g] * w[i];
+      pending[g] = 0;
+    }
+  };
+  for (auto& [key, in] : out.detained) add(in.mix, in.pending, key[0], key[2], sm);
+  for (std::size_t l = 0; l < kLevels; ++l)
+    for (std::size_t kind = 0; kind < kKinds; ++kind) add(out.notified_mix[l][kind], out.notified_pending[l][kind], l, 4, sm);
+  for (std::size_t rt = 0; rt < kRoutes; ++rt)
+    for (std::size_t l = 0; l < kLevels; ++l)
+      add(out.before_detainer_mix[rt][l], out.before_detainer_pending[rt][l], l, no_bail, sm);
 }
 
 // ------------------------------------------------------------ match, ICE action
@@ -266,6 +327,13 @@ void Engine::after_ident(const StayKernels& stay, const Source& src, bool check_
         if (!at_ident[g][l].empty()) total += at_ident[g][l][k];
     if (total <= 0) continue;
     const RuleSet& r = seg_on(k).rules;
+    if (src.route != Route::sc) {  // found by 287(g) or CAP: no IDENT step
+      for (std::size_t g = 0; g < kGroups; ++g)
+        for (std::size_t l = 0; l < kLevels; ++l)
+          if (!at_ident[g][l].empty() && at_ident[g][l][k] > 0)
+            matched(stay, src, r, k, Group(g), Level(l), at_ident[g][l][k], out);
+      continue;
+    }
     if (check_sharing && !shares_at_conviction(r)) {
       flow(from, end(EndState::released_not_shared), total);
       spend(Stage::awaiting_conviction, total * stay.mean);
@@ -289,19 +357,40 @@ void Engine::matched(const StayKernels& stay, const Source& src, const RuleSet& 
                      double mass, AfterIdent& out) {
   const bool in_grid = k < G_;
   const bool citizen = is_citizen(g);
-  const double p_in = p_match(*pop_, g);
-  const double unmatched = mass * (1 - p_in), matches = mass * p_in;
-  flow(st(Stage::ident), end(EndState::released_no_match), unmatched);
-  spend(Stage::ident, unmatched * stay.mean);
-  (in_grid ? out.no_match[k] : out.no_match_beyond) += unmatched;
-  if (matches <= 0) return;
-  flow(st(Stage::ident), st(Stage::lesc), matches);
-  flow(st(Stage::lesc), st(Stage::ice_decision), matches);
-  spend(Stage::ident, matches * pk_->iafis.mean);
-  spend(Stage::lesc, matches * pk_->lesc.mean);
-  if (in_grid) {
-    matches_[std::size_t(l)][k] += matches;
-    if (notifies_jail(r)) notices_[k] += matches;
+  double matches = mass;
+  if (src.route == Route::sc) {
+    const double p_in = p_match(*pop_, g);
+    double unmatched = mass * (1 - p_in);
+    matches = mass * p_in;
+    if (src.booked && unmatched > 0) {  // no IDENT record: a 287(g) officer or CAP may find the booking
+      const RouteScreen rs = route_screen(sc_.pipeline, r, g);
+      for (Route rt : {Route::p287g, Route::cap}) {
+        const double x = unmatched * rs.share(rt);
+        if (x <= 0) continue;
+        flow(st(Stage::ident), st(Stage::jail_screening), x);
+        auto& gr = src.booked->routed[std::size_t(src.charge)][std::size_t(src.path)][std::size_t(rt)][std::size_t(g)]
+                                     [std::size_t(l)];
+        ensure(gr);
+        gr[std::min(k, G_)] += x;
+        src.booked->any_routed[std::size_t(src.charge)][std::size_t(src.path)][std::size_t(rt)] = true;
+      }
+      unmatched *= 1 - rs.p287g - rs.cap;
+    }
+    flow(st(Stage::ident), end(EndState::released_no_match), unmatched);
+    spend(Stage::ident, unmatched * stay.mean);
+    (in_grid ? out.no_match[k] : out.no_match_beyond) += unmatched;
+    if (matches <= 0) return;
+    flow(st(Stage::ident), st(Stage::lesc), matches);
+    flow(st(Stage::lesc), st(Stage::ice_decision), matches);
+    spend(Stage::ident, matches * pk_->iafis.mean);
+    spend(Stage::lesc, matches * pk_->lesc.mean);
+    if (in_grid) {
+      matches_[std::size_t(l)][k] += matches;
+      if (notifies_jail(r)) notices_[k] += matches;
+    }
+  } else {
+    flow(st(Stage::jail_screening), st(Stage::ice_decision), mass);
+    spend(Stage::jail_screening, mass * pk_->A.mean);
   }
   // LESC recognises citizens, and lawful residents with no removable ground (a share of the mass).
   const SourceMix& sm = (*src.mixes)[std::size_t(g)][std::size_t(l)];
@@ -319,20 +408,20 @@ void Engine::matched(const StayKernels& stay, const Source& src, const RuleSet& 
   (in_grid ? out.no_action[k] : out.no_action_beyond) += none_taken;
   if (in_grid) {
     issued_[k] += detainers;
+    issued_by_route_[std::size_t(src.route)][k] += detainers;
     requested_[k] += requests;
   }
   (in_grid ? out.before[k] : out.before_beyond) += requests;
-  (in_grid ? out.before_detainer[std::size_t(l)][k] : out.before_detainer_beyond[std::size_t(l)]) += detainers;
-  ProfileMix& before_mix = out.before_detainer_mix[std::size_t(l)];
-  for (std::size_t i = 0; i < Profile::kCount; ++i) before_mix[i] += detainers * sm.by_variant[no_bail][i];
+  const auto rt = std::size_t(src.route);
+  (in_grid ? out.before_detainer[rt][std::size_t(l)][k] : out.before_detainer_beyond[rt][std::size_t(l)]) += detainers;
+  out.before_detainer_pending[rt][std::size_t(l)][std::size_t(g)] += detainers;
   const double p_before = stay.before.total;
   flow(st(Stage::notification_request), end(EndState::released_before_ice_action), requests * p_before);
-  const std::size_t cit = kind_of(citizen, src.path, src.post);
+  const std::size_t cit = kind_of(citizen, src.path, src.post, src.route);
   if (detainers > 0) detained(stay, src, r, k, g, l, detainers, out);
   if (requests > 0) {
     (in_grid ? out.notified[std::size_t(l)][cit][k] : out.notified_beyond[std::size_t(l)][cit]) += requests;
-    ProfileMix& mix = out.notified_mix[std::size_t(l)][cit];
-    for (std::size_t i = 0; i < Profile::kCount; ++i) mix[i] += requests * sm.by_variant[4][i];
+    out.notified_pending[std::size_t(l)][cit][std::size_t(g)] += requests;
     spend(Stage::notification_request, requests * stay.time_held);
   }
 }
@@ -342,13 +431,12 @@ void Engine::matched(const StayKernels& stay, const Source& src, const RuleSet& 
 void Engine::detained(const StayKernels& stay, const Source& src, const RuleSet& r, std::size_t k, Group g, Level l,
                       double detainers, AfterIdent& out) {
   const bool bail = src.path == JailPath::pretrial_release && stay.has_bail;
-  const std::size_t cit = kind_of(is_citizen(g), src.path, src.post);
-  const SourceMix& sm = (*src.mixes)[std::size_t(g)][std::size_t(l)];
+  const std::size_t cit = kind_of(is_citizen(g), src.path, src.post, src.route);
   auto put = [&](std::size_t variant, double a, double m) {
     if (m <= 0) return;
     AfterIdent::Detained& in = out.detained[{std::size_t(l), cit, variant, lodge_class(a)}];
     in.lodge_share = a;
-    for (std::size_t i = 0; i < Profile::kCount; ++i) in.mix[i] += m * sm.by_variant[variant][i];
+    in.pending[std::size_t(g)] += m;
     if (in.by_day.empty()) in.by_day.assign(G_, 0.0);
     if (k < G_) in.by_day[k] += m;
     else in.beyond += m;
@@ -377,11 +465,13 @@ void Engine::emit_after_ident(const StayKernels& stay, AfterIdent& out) {
   emit_beyond(out.no_action_beyond, stay.stay, {{O(EndState::released_no_action), 1.0}});
   emit_beyond(out.before_beyond, stay.before, {{O(EndState::released_before_ice_action), 1.0}});
   emit_beyond(out.not_shared_beyond, stay.stay, {{O(EndState::released_not_shared), 1.0}});
-  for (std::size_t l = 0; l < kLevels; ++l) {
-    emit(out.before_detainer[l], stay.before, {{&before_detainer_[l], 1.0}});
-    emit_beyond(out.before_detainer_beyond[l], stay.before, {{&before_detainer_[l], 1.0}});
-    for (std::size_t i = 0; i < Profile::kCount; ++i) before_detainer_mix_[l][i] += out.before_detainer_mix[l][i];
-  }
+  for (std::size_t rt = 0; rt < kRoutes; ++rt)
+    for (std::size_t l = 0; l < kLevels; ++l) {
+      emit(out.before_detainer[rt][l], stay.before, {{&before_detainer_[rt][l], 1.0}});
+      emit_beyond(out.before_detainer_beyond[rt][l], stay.before, {{&before_detainer_[rt][l], 1.0}});
+      for (std::size_t i = 0; i < Profile::kCount; ++i)
+        before_detainer_mix_[rt][l][i] += out.before_detainer_mix[rt][l][i];
+    }
   for (auto& [key, in] : out.detained) {
     ReleaseInput& dst = release_[key];
     dst.lodge_share = in.lodge_share;
@@ -406,6 +496,8 @@ void Engine::emit_federal_counts() {
          {{M(Metric::ident_matches), 1.0}, {M(by_level(Metric::ident_matches_level1, Level(l))), 1.0}});
   emit(notices_, pk_->to_iar, {{M(Metric::local_notifications), 1.0}});
   emit(issued_, pk_->to_decision, {{M(Metric::detainers_issued), 1.0}});
+  for (std::size_t rt = 0; rt < kRoutes; ++rt)
+    emit(issued_by_route_[rt], pk_->to_decision, {{M(detainers_by_route(Route(rt))), 1.0}});
   emit(requested_, pk_->to_decision, {{M(Metric::notification_requests), 1.0}});
 }
 
@@ -418,8 +510,10 @@ void Engine::release_detained(CustodyStarts& custody) {
   const int s_honored = slot(Metric::detainers_honored), s_declined = slot(Metric::detainers_declined);
   for (auto& [key, in] : release_) {
     const std::size_t l = key[0], variant = key[2];
+    const Route route = route_of_kind(key[1]);
     const double a = in.lodge_share;
     const ProfileMix mix = shares_of(in.mix);
+    const std::size_t part = custody.part(route, mix);
     double beyond = 0;
     Grid rel = finish(in.target, &beyond);
     beyond += in.beyond;
@@ -440,16 +534,16 @@ void Engine::release_detained(CustodyStarts& custody) {
         add_series(s_declined, k, dec);
         add_series(end_slot(EndState::released_detainer_declined), k, dec - followed);
       }
-      to_at_large(k, Level(l), followed, mix);
-      if (hon > 0) hold(k, Level(l), mix, hon, r, custody, expired);
+      to_at_large(k, route, Level(l), followed, mix);
+      if (hon > 0) hold(k, route, Level(l), mix, part, hon, r, custody, expired);
     }
   }
   add_series(end_slot(EndState::released_hold_expired), expired);
 }
 
 /// Holds that start on release day k: ICE picks up within the hold or not.
-void Engine::hold(std::size_t k, Level l, const ProfileMix& mix, double honored, const RuleSet& r,
-                  CustodyStarts& custody, Grid& expired) {
+void Engine::hold(std::size_t k, Route route, Level l, const ProfileMix& mix, std::size_t part, double honored,
+                  const RuleSet& r, CustodyStarts& custody, Grid& expired) {
   const PickupInHold pick = pickup_in_hold(sc_.pipeline, r);
   const double pickup = pick.p_comes;
   const HoldTable& ht = hold_table_for(pick.max_hold);
@@ -461,20 +555,20 @@ void Engine::hold(std::size_t k, Level l, const ProfileMix& mix, double honored,
   flow(st(Stage::detainer_hold), st(Stage::at_large), (honored - picked) * f);
   spend(Stage::detainer_hold, honored * (pickup * h.e_pickup_in_time + h.e_len - pickup * h.e_len_in_time));
   if (k >= G_) {
-    custody.add(G_, picked, mix, G_);
-    to_at_large(G_, l, (honored - picked) * f, mix);
+    custody.add(part, G_, picked);
+    to_at_large(G_, route, l, (honored - picked) * f, mix);
     return;
   }
-  for (std::size_t m = 0; m < h.custody.size(); ++m) custody.add(k + m, honored * pickup * h.custody[m], mix, G_);
+  for (std::size_t m = 0; m < h.custody.size(); ++m) custody.add(part, k + m, honored * pickup * h.custody[m]);
   double expired_all = 0;
   for (std::size_t m = 0; m < h.end_all.size(); ++m) {
     const double e = honored * (h.end_all[m] - pickup * h.end_in_time[m]);
     expired_all += e;
     if (k + m < G_) expired[k + m] += e * (1 - f);
-    to_at_large(std::min(k + m, G_), l, e * f, mix);
+    to_at_large(std::min(k + m, G_), route, l, e * f, mix);
   }
   // What the table leaves out (the hold ends beyond its days) still ends, beyond the grid.
-  to_at_large(G_, l, std::max(0.0, (honored - picked) - expired_all) * f, mix);
+  to_at_large(G_, route, l, std::max(0.0, (honored - picked) - expired_all) * f, mix);
 }
 
 /// Notification requests: ICE meets the release or it does not (rules of the release day).
@@ -486,16 +580,16 @@ void Engine::release_notified(CustodyStarts& custody) {
       Grid rel = finish(notified_[l][cit], &beyond);
       beyond += notified_beyond_[l][cit];
       const double np_beyond = p_met_at_release(pp, seg_on(G_).rules);
-      const ProfileMix mix = shares_of(notified_mix_[l][cit]);
+      const std::size_t part = custody.part(route_of_kind(cit), shares_of(notified_mix_[l][cit]));
       ByValue<double> total;
       total.add(np_beyond, beyond);
       for (std::size_t k = 0; k < G_; ++k) {
         const double np = p_met_at_release(pp, seg_on(k).rules);
         total.add(np, rel[k]);
-        custody.add(k, rel[k] * np, mix, G_);
+        custody.add(part, k, rel[k] * np);
         add_series(end_slot(EndState::released_no_action), k, rel[k] * (1 - np));
       }
-      custody.add(G_, beyond * np_beyond, mix, G_);
+      custody.add(part, G_, beyond * np_beyond);
       for (const auto& [np, mass] : total.groups) {
         flow(st(Stage::notification_request), st(Stage::ice_custody), mass * np);
         flow(st(Stage::notification_request), end(EndState::released_no_action), mass * (1 - np));
@@ -505,60 +599,68 @@ void Engine::release_notified(CustodyStarts& custody) {
 
 // ------------------------------------------------------------ ICE's follow-up
 
-void Engine::to_at_large(std::size_t k, Level l, double mass, const ProfileMix& mix) {
+void Engine::to_at_large(std::size_t k, Route route, Level l, double mass, const ProfileMix& mix) {
   if (mass <= 0) return;
-  (k < G_ ? at_large_in_[std::size_t(l)][k] : at_large_beyond_[std::size_t(l)]) += mass;
-  for (std::size_t i = 0; i < Profile::kCount; ++i) at_large_mix_[std::size_t(l)][i] += mass * mix[i];
+  const auto rt = std::size_t(route), li = std::size_t(l);
+  (k < G_ ? at_large_in_[rt][li][k] : at_large_beyond_[rt][li]) += mass;
+  for (std::size_t i = 0; i < Profile::kCount; ++i) at_large_mix_[rt][li][i] += mass * mix[i];
 }
 
 /// Detainers that arrived too late are followed up like declined ones (rules
 /// of the release day); every follow-up becomes an ICE book-in after the
 /// at-large delay.
 void Engine::follow_ups(CustodyStarts& custody) {
-  for (std::size_t l = 0; l < kLevels; ++l) {
-    double beyond = 0;
-    const Grid rel = finish(before_detainer_[l], &beyond);
-    const ProfileMix mix = shares_of(before_detainer_mix_[l]);
-    ByValue<double> by_p;
-    for (std::size_t k = 0; k <= G_; ++k) {
-      const double x = k < G_ ? rel[k] : beyond;
-      if (x <= 0) continue;
-      const double f = p_at_large(seg_on(k).rules, Level(l));
-      by_p.add(f, x);
-      if (k < G_) add_series(end_slot(EndState::released_before_ice_action), k, x * (1 - f));
-      to_at_large(k, Level(l), x * f, mix);
+  for (std::size_t rt = 0; rt < kRoutes; ++rt)
+    for (std::size_t l = 0; l < kLevels; ++l) {
+      double beyond = 0;
+      const Grid rel = finish(before_detainer_[rt][l], &beyond);
+      const ProfileMix mix = shares_of(before_detainer_mix_[rt][l]);
+      ByValue<double> by_p;
+      for (std::size_t k = 0; k <= G_; ++k) {
+        const double x = k < G_ ? rel[k] : beyond;
+        if (x <= 0) continue;
+        const double f = p_at_large(seg_on(k).rules, Level(l));
+        by_p.add(f, x);
+        if (k < G_) add_series(end_slot(EndState::released_before_ice_action), k, x * (1 - f));
+        to_at_large(k, Route(rt), Level(l), x * f, mix);
+      }
+      for (const auto& [f, mass] : by_p.groups) {
+        flow(st(Stage::detainer), end(EndState::released_before_ice_action), mass * (1 - f));
+        flow(st(Stage::detainer), st(Stage::at_large), mass * f);
+      }
     }
-    for (const auto& [f, mass] : by_p.groups) {
-      flow(st(Stage::detainer), end(EndState::released_before_ice_action), mass * (1 - f));
-      flow(st(Stage::detainer), st(Stage::at_large), mass * f);
+  for (std::size_t rt = 0; rt < kRoutes; ++rt)
+    for (std::size_t l = 0; l < kLevels; ++l) {
+      const Grid& in = at_large_in_[rt][l];
+      double total = at_large_beyond_[rt][l];
+      for (double x : in) total += x;
+      if (total <= 0) continue;
+      flow(st(Stage::at_large), st(Stage::ice_custody), total);
+      spend(Stage::at_large, total * pk_->at_large.mean);
+      add_series(slot(Metric::followed_up_at_large), in);
+      Target t;
+      emit(in, pk_->at_large_k, {{&t, 1.0}});
+      double beyond = 0;
+      const Grid arrests = finish(t, &beyond);
+      add_series(slot(Metric::ice_arrests_at_large), arrests);
+      const std::size_t part = custody.part(Route(rt), shares_of(at_large_mix_[rt][l]));
+      for (std::size_t k = 0; k < G_; ++k)
+        if (arrests[k] > 0) custody.add(part, k, arrests[k]);
+      custody.add(part, G_, beyond + at_large_beyond_[rt][l]);
     }
-  }
-  for (std::size_t l = 0; l < kLevels; ++l) {
-    const Grid& in = at_large_in_[l];
-    double total = at_large_beyond_[l];
-    for (double x : in) total += x;
-    if (total <= 0) continue;
-    flow(st(Stage::at_large), st(Stage::ice_custody), total);
-    spend(Stage::at_large, total * pk_->at_large.mean);
-    add_series(slot(Metric::followed_up_at_large), in);
-    Target t;
-    emit(in, pk_->at_large_k, {{&t, 1.0}});
-    double beyond = 0;
-    const Grid arrests = finish(t, &beyond);
-    add_series(slot(Metric::ice_arrests_at_large), arrests);
-    const ProfileMix mix = shares_of(at_large_mix_[l]);
-    for (std::size_t k = 0; k < G_; ++k)
-      if (arrests[k] > 0) custody.add(k, arrests[k], mix, G_);
-    custody.add(G_, beyond + at_large_beyond_[l], mix, G_);
-  }
 }
 
 // ------------------------------------------------------------ outcome in ICE custody
 
 /// Paths through ICE custody (rules of the custody day), by profile: each
 /// path's end states follow its duration from the custody day.
-void Engine::custody_outcomes(const CustodyStarts& custody) {
+void Engine::custody_outcomes(const CustodyStarts& starts) {
   const PipelineParams& pp = sc_.pipeline;
+  struct {
+    std::array<std::array<Grid, Profile::kCount>, kRoutes> by_day;
+    std::array<std::array<double, Profile::kCount>, kRoutes> beyond;
+  } custody;
+  starts.split(custody.by_day, custody.beyond);
   constexpr std::size_t P = kCustodyPaths;
   // Inputs to each path's kernel: removals by level, and the other end states.
   std::array<std::array<Grid, kLevels>, P> removed_in;
@@ -569,20 +671,24 @@ void Engine::custody_outcomes(const CustodyStarts& custody) {
     if (g.empty()) g.assign(G_, 0.0);
     return g;
   };
+  for (std::size_t rt = 0; rt < kRoutes; ++rt)
   for (std::size_t pi = 0; pi < Profile::kCount; ++pi) {
-    const Grid& cu = custody.by_day[pi];
+    const Grid& cu = custody.by_day[rt][pi];
+    const double cu_beyond = custody.beyond[rt][pi];
     const Level lv = Profile::level(pi);
     const Status status = Profile::status(pi);
-    double total_in = custody.beyond[pi];
+    double total_in = cu_beyond;
     for (double x : cu) total_in += x;
     if (total_in <= 0) continue;
     add_series(slot(Metric::ice_bookings), cu);
     add_series(slot(by_level(Metric::ice_bookings_level1, lv)), cu);
+    add_series(slot(ice_bookings_by_route(Route(rt))), cu);
+    add_series(slot(ice_bookings_by_route(Route(rt), lv)), cu);
     if (status == Status::citizen) add_series(slot(Metric::us_citizens_detained), cu);
     auto plan_on = [&](std::size_t k) { return custody_plan(pp, seg_on(k).rules, status); };
     ByValue<CustodyPlan> total;
     for (std::size_t k = 0; k < G_; ++k) total.add(plan_on(k), cu[k]);
-    total.add(plan_on(G_), custody.beyond[pi]);
+    total.add(plan_on(G_), cu_beyond);
     for (const auto& [plan, mass] : total.groups)
       for (std::size_t path = 0; path < P; ++path) {
         const double m = mass * plan.share[path];

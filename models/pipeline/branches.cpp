@@ -5,7 +5,7 @@ namespace scsim {
 std::string_view decision_name(Decision d) {
   constexpr std::array<std::string_view, kDecisions> names{
       "booked",         "covered",   "sharing",         "convicted", "match",   "iar",   "ice_action",
-      "released_first", "honored",   "met_at_release",  "picked_up", "custody_outcome", "horizon",     "follow_up"};
+      "released_first", "honored",   "met_at_release",  "picked_up", "custody_outcome", "horizon",     "follow_up", "route"};
   return names[static_cast<std::size_t>(d)];
 }
 
@@ -72,6 +72,12 @@ std::vector<Transition> pipeline_transitions() {
       {st(S::detainer_hold), st(S::at_large), "hold expired: ICE follows up at large", D::follow_up,
        "P(at large | level)"},
       {st(S::at_large), st(S::ice_custody), "arrested at large by ICE", D::follow_up, "after the at-large delay"},
+      {st(S::iafis), st(S::jail_screening), "not identified by SC at booking: found by 287(g) or CAP", D::route,
+       "foreign-born: P(287(g) screening), else P(CAP)"},
+      {st(S::ident), st(S::jail_screening), "no IDENT record: found by 287(g) or CAP", D::route,
+       "foreign-born: P(287(g) screening), else P(CAP)"},
+      {st(S::jail_screening), st(S::ice_decision), "the screening reaches ICE's field office", D::route,
+       "every booking found"},
   };
   for (std::size_t s = 0; s < kStages; ++s)
     t.push_back({Node::stage(static_cast<Stage>(s)), en(E::in_system_at_horizon), "still here when the run ends",

@@ -47,8 +47,9 @@ enum class Decision : std::uint8_t {
   custody_outcome,  // ice_custody: the outcome of proceedings
   horizon,          // any stage: the run ends first
   follow_up,        // detainer, detainer_hold: ICE follows a failed detainer up with an at-large arrest
+  route,            // iafis, ident: a 287(g) officer or CAP finds a booking SC did not identify
 };
-inline constexpr std::size_t kDecisions = 14;
+inline constexpr std::size_t kDecisions = 15;
 std::string_view decision_name(Decision d);
 
 /// The pipeline's edges in flows.csv order, each with its decision and rule:
@@ -117,6 +118,27 @@ inline bool shares_at_conviction(const RuleSet& r) { return !r.no_sharing; }
 inline bool reaches_conviction(JailPath path, Offense o) { return path == JailPath::convicted && o != Offense::none; }
 /// LESC's answer goes to the jail as well as to ICE (local notification).
 inline bool notifies_jail(const RuleSet& r) { return !r.no_local_notification; }
+
+// ------------------------------------------------------------ other routes to a detainer
+
+/// Bookings SC does not identify at booking (not covered, not shared, checked
+/// only at conviction, or no IDENT record) may still be found by a 287(g)
+/// officer (rules of the booking day) or, failing that, by ICE's Criminal Alien
+/// Program; only foreign-born people (naturalised citizens included: status is
+/// then checked like LESC's). One uniform drawn at booking decides. The
+/// screening takes the time an IAQ would (IAFIS response and analyst time).
+inline bool foreign_born(Group g) { return g != Group::us_born; }
+struct RouteScreen {
+  double p287g = 0, cap = 0;  // shares of the bookings screened
+  /// Route::sc stands for "not found".
+  Route draw(double u) const { return u < p287g ? Route::p287g : u < p287g + cap ? Route::cap : Route::sc; }
+  double share(Route r) const { return r == Route::p287g ? p287g : r == Route::cap ? cap : 0.0; }
+};
+inline RouteScreen route_screen(const PipelineParams& pp, const RuleSet& at_booking, Group g) {
+  if (!foreign_born(g)) return {};
+  const double a = at_booking.screening_287g;
+  return {a, (1 - a) * pp.cap_screening};
+}
 
 // ------------------------------------------------------------ match
 

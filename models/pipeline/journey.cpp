@@ -50,9 +50,11 @@ inline Person Model::make_person(std::size_t j, sim::Stream& s, bool extra, cons
   p.u_activation = s.uniform();
   p.info.path = static_cast<JailPath>(local.path[c].sample(s));
   draw_stay(p, local.spec->jail[c], s);
-  if (p.info.in_ident || p.info.path == JailPath::convicted)
+  const bool foreign = foreign_born(p.info.group);
+  if (foreign) p.u_route = s.uniform();
+  if (p.info.in_ident || foreign || p.info.path == JailPath::convicted)
     p.offense = static_cast<Offense>(local.offense[c].sample(s));
-  if (p.info.in_ident) draw_federal(p, local, s);
+  if (p.info.in_ident || foreign) draw_federal(p, local, s);
   p.info.id = (std::uint64_t(j) << 40) | (extra ? (std::uint64_t(1) << 39) : 0) | local.next_id++;
   return p;
 }
@@ -149,29 +151,41 @@ sim::Process Model::journey(Person p) {
   book(p);
 
   // IAFIS: is the booking covered, and when do its prints go on to IDENT?
+  // Bookings SC does not identify at booking may be found by a 287(g)
+  // officer or ICE's jail screening instead (p.route).
   const Sharing shared = at_iafis(p, open.ended);
-  if (shared == Sharing::never) co_return;
-  if (shared == Sharing::at_conviction) {
-    co_await sim_.until(p.conviction);
-    if (!shared_at_conviction(p, open.ended)) co_return;
-  }
-  const Node to_ident_from = st(shared == Sharing::at_booking ? S::iafis : S::awaiting_conviction);
-  move(p, to_ident_from, st(S::ident), explain([&] { return to_ident_text(to_ident_from); }));
-  add(p, Metric::fingerprints_submitted, sim_.now());
+  const RuleSet* decided_under = nullptr;
+  if (p.route == Route::sc) {
+    if (shared == Sharing::never) co_return;
+    if (shared == Sharing::at_conviction) {
+      co_await sim_.until(p.conviction);
+      if (!shared_at_conviction(p, open.ended)) co_return;
+    }
+    const Node to_ident_from = st(shared == Sharing::at_booking ? S::iafis : S::awaiting_conviction);
+    move(p, to_ident_from, st(S::ident), explain([&] { return to_ident_text(to_ident_from); }));
+    add(p, Metric::fingerprints_submitted, sim_.now());
 
-  // IDENT: only people DHS has met before can match.
-  if (!p.info.in_ident) {
-    finish(p, st(S::ident), E::released_no_match, p.release, open.ended, explain([&] { return no_match_text(p); }));
-    co_return;
-  }
-  co_await sim_.timeout(p.d_iafis);
-  matched(p);
+    // IDENT: only people DHS has met before can match.
+    if (!p.info.in_ident) {
+      if (shared == Sharing::at_booking && screened(p, st(S::ident))) goto screened_instead;
+      finish(p, st(S::ident), E::released_no_match, p.release, open.ended, explain([&] { return no_match_text(p); }));
+      co_return;
+    }
+    co_await sim_.timeout(p.d_iafis);
+    matched(p);
 
-  // LESC: an analyst checks the databases and answers with an IAR.
-  const sim::Duration waited = co_await lesc_.request();
-  co_await sim_.timeout(p.d_lesc);
-  lesc_.release();
-  const RuleSet& rules = iar_answered(p, waited);
+    // LESC: an analyst checks the databases and answers with an IAR.
+    const sim::Duration waited = co_await lesc_.request();
+    co_await sim_.timeout(p.d_lesc);
+    lesc_.release();
+    decided_under = &iar_answered(p, waited);
+  } else {
+  screened_instead:
+    // A 287(g) officer or CAP: the field office hears after the time an IAQ takes.
+    co_await sim_.until(p.info.booked + p.d_iafis + p.d_lesc);
+    decided_under = &screening_reported(p);
+  }
+  const RuleSet& rules = *decided_under;
 
   // The field office decides, by level and the priorities in force.
   const IceAction::Outcome action =
@@ -240,11 +254,13 @@ inline Sharing Model::at_iafis(Person& p, bool& ended) {
   const JurisdictionRun& local = jurisdictions_[p.info.jurisdiction];
   const Segment& seg = segment_at(local, sim_.now());
   if (!covered(local, seg, p, sim_.now())) {
+    if (screened(p, st(S::iafis))) return Sharing::never;
     finish(p, st(S::iafis), E::released_not_activated, p.release, ended,
            explain([&] { return not_activated_text(p, seg); }));
     return Sharing::never;
   }
   const Sharing shared = sharing(seg.rules);
+  if (shared != Sharing::at_booking && screened(p, st(S::iafis))) return shared;
   if (shared == Sharing::never) {
     finish(p, st(S::iafis), E::released_not_shared, p.release, ended,
            explain([&] { return not_shared_text(p, "prints not forwarded to IDENT"); }));
@@ -260,6 +276,34 @@ inline Sharing Model::at_iafis(Person& p, bool& ended) {
     }
   }
   return shared;
+}
+
+/// A booking SC does not identify at booking: a 287(g) officer or CAP finds
+/// it (rules of the booking day), or not. Sets p.route.
+bool Model::screened(Person& p, Node from) {
+  const RuleSet& at_booking = segment_at(jurisdictions_[p.info.jurisdiction], p.info.booked).rules;
+  const RouteScreen rs = route_screen(sc_.pipeline, at_booking, p.info.group);
+  const Route r = rs.draw(p.u_route);
+  if (r == Route::sc) return false;
+  p.route = r;
+  move(p, from, st(S::jail_screening), explain([&] {
+         return r == Route::p287g
+                    ? "a 287(g) officer screens the booking (" +
+                          policy_in_force(p, p.info.booked, RulePart::agreements, "287(g) agreement") + ")"
+                    : std::string("ICE's Criminal Alien Program finds the booking by interview or foreign-born list");
+       }));
+  return true;
+}
+
+/// The screening reaches the field office; returns the rules in force then.
+const RuleSet& Model::screening_reported(const Person& p) {
+  const RuleSet& rules = segment_at(jurisdictions_[p.info.jurisdiction], sim_.now()).rules;
+  move(p, st(S::jail_screening), st(S::ice_decision), explain([&] {
+         return std::string(p.route == Route::p287g ? "the 287(g) officer" : "CAP") +
+                " reports the booking to the ICE field office, " + hours_text(p.d_iafis + p.d_lesc) +
+                " after booking";
+       }));
+  return rules;
 }
 
 /// Convicted under post-conviction-only sharing: the prints go on unless sharing stopped since.
@@ -308,6 +352,7 @@ bool Model::lodge_detainer(Person& p, const RuleSet& decided_under, bool& ended,
          return "ICE lodges a detainer (Form I-247) with the jail: " + priorities_text(p, decided_under);
        }));
   add(p, Metric::detainers_issued, sim_.now());
+  add(p, detainers_by_route(p.route), sim_.now());
   if (!released_first(sim_.now(), p.release)) return true;
   at_large = follow_up(p, st(S::detainer), E::released_before_ice_action, p.release, p.release, ended,
                        explain([&] { return "already " + released_text(p) + ", before the detainer arrived"; }));
@@ -422,6 +467,8 @@ Custody Model::enter_custody(const Person& p, Node from) {
   const Level level = convicted_level(p.record, p.offense, p.convicted_in_custody);
   add(p, Metric::ice_bookings, sim_.now());
   add(p, by_level(Metric::ice_bookings_level1, level), sim_.now());
+  add(p, ice_bookings_by_route(p.route), sim_.now());
+  add(p, ice_bookings_by_route(p.route, level), sim_.now());
   if (from == st(S::at_large)) add(p, Metric::ice_arrests_at_large, sim_.now());
   if (status == Status::citizen) add(p, Metric::us_citizens_detained, sim_.now());
   const RuleSet& at_custody = segment_at(jurisdictions_[p.info.jurisdiction], sim_.now()).rules;

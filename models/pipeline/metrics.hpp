@@ -24,11 +24,12 @@ enum class Stage : std::uint8_t {
   detainer_hold,         // held past release, up to 48 business hours
   ice_custody,           // in ICE custody, in proceedings
   at_large,              // released after a failed detainer: ICE arrests the person at large later
+  jail_screening,        // found by a 287(g) officer or ICE's jail screening (CAP) instead of SC
 };
-inline constexpr std::size_t kStages = 11;
+inline constexpr std::size_t kStages = 12;
 inline constexpr std::array<std::string_view, kStages> kStageNames{
     "booking",  "iafis",    "awaiting_conviction",  "ident",         "lesc",
-    "ice_decision", "detainer", "notification_request", "detainer_hold", "ice_custody", "at_large"};
+    "ice_decision", "detainer", "notification_request", "detainer_hold", "ice_custody", "at_large", "jail_screening"};
 
 /// Every booking ends in exactly one of these (DOMAIN.md §1).
 enum class EndState : std::uint8_t {
@@ -81,6 +82,14 @@ enum class Metric : std::uint16_t {
   removals_court,              // removals ordered by an immigration judge
   followed_up_at_large,        // releases ICE follows up (declined, expired, before the detainer), at release
   ice_arrests_at_large,        // ICE book-ins from an at-large arrest
+  // By route to the detainer (Route): Secure Communities, a 287(g) agreement, CAP.
+  detainers_issued_sc, detainers_issued_287g, detainers_issued_cap,
+  ice_bookings_sc,
+  ice_bookings_sc_level1, ice_bookings_sc_level2, ice_bookings_sc_level3, ice_bookings_sc_noncriminal,
+  ice_bookings_287g,
+  ice_bookings_287g_level1, ice_bookings_287g_level2, ice_bookings_287g_level3, ice_bookings_287g_noncriminal,
+  ice_bookings_cap,
+  ice_bookings_cap_level1, ice_bookings_cap_level2, ice_bookings_cap_level3, ice_bookings_cap_noncriminal,
   ice_detention_days,
   extra_jail_days_detainer,
   jail_bed_days,               // criminal custody days of everyone booked in the period
@@ -105,6 +114,23 @@ inline constexpr Metric end_metric(EndState e) {
 }
 inline constexpr Metric by_level(Metric first_of_four, Level l) {
   return static_cast<Metric>(static_cast<std::size_t>(first_of_four) + static_cast<std::size_t>(l));
+}
+
+/// How ICE came to lodge its detainer (DOMAIN.md §9): an IDENT match under
+/// Secure Communities, a 287(g) jail officer, or ICE's Criminal Alien Program.
+enum class Route : std::uint8_t { sc, p287g, cap };
+inline constexpr std::size_t kRoutes = 3;
+inline constexpr std::array<std::string_view, kRoutes> kRouteNames{"sc", "287g", "cap"};
+/// detainers_issued_<route>
+inline constexpr Metric detainers_by_route(Route r) {
+  return static_cast<Metric>(static_cast<std::size_t>(Metric::detainers_issued_sc) + static_cast<std::size_t>(r));
+}
+/// ice_bookings_<route>, then by_level(ice_bookings_<route>_level1, l)
+inline constexpr Metric ice_bookings_by_route(Route r) {
+  return static_cast<Metric>(static_cast<std::size_t>(Metric::ice_bookings_sc) + 5 * static_cast<std::size_t>(r));
+}
+inline constexpr Metric ice_bookings_by_route(Route r, Level l) {
+  return static_cast<Metric>(static_cast<std::size_t>(ice_bookings_by_route(r)) + 1 + static_cast<std::size_t>(l));
 }
 
 /// snake_case name of a metric ("end_removed" for end states).

@@ -64,7 +64,7 @@ struct Person {
   sim::Time conviction = -1;  // when convicted (convicted path only)
   sim::Duration disposition;  // booking -> case disposition (pretrial: not before the release)
   Offense offense = Offense::none;  // what a conviction on the charge counts as (in IDENT or convicted path)
-  // Drawn only for people whose prints are in IDENT (policy-invariant).
+  // Drawn only for people whose prints are in IDENT or who are foreign-born (policy-invariant).
   Record record;              // prior convictions, consistent with the level at booking
   Grounds grounds;            // which of them (and the status, a prior order) make the person removable
   bool case_convicted = false;  // the case ends in a conviction (at `disposition`)
@@ -73,6 +73,8 @@ struct Person {
   std::array<sim::Duration, kCustodyPaths> d_path{};
   double u_citizen = 1, u_decision = 1, u_bail = 1, u_honor = 1, u_pickup = 1, u_outcome = 1, u_court = 1;
   double u_at_large = 1;
+  double u_route = 1;             // drawn at booking for foreign-born people: found by 287(g) or CAP
+  Route route = Route::sc;        // how ICE came to know of the person
   sim::Duration d_at_large = 0;
 };
 
@@ -122,6 +124,8 @@ class Model {
   void book(const Person& p);
   Sharing at_iafis(Person& p, bool& ended);
   bool shared_at_conviction(Person& p, bool& ended);
+  bool screened(Person& p, Node from);
+  const RuleSet& screening_reported(const Person& p);
   void matched(const Person& p);
   const RuleSet& iar_answered(const Person& p, sim::Duration waited);
   void no_ice_action(Person& p, const RuleSet& rules, IceAction::Outcome action, bool& ended);

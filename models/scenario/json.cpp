@@ -69,7 +69,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PipelineParams, iafis_response, lesc_analysts
                                    removable_conviction, status_violation, prior_order, lesc_lawful_screening,
                                    custody_paths, reinstatement, court_outcomes, ice_detention, bond_release_after,
                                    reinstatement_time, stipulated_time, voluntary_return_time, termination_time,
-                                   at_large_delay)
+                                   at_large_delay, cap_screening)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CostParams, fiscal_year_start_month, inflation, staff_cost_per_detainer, scaap_rate,
                                    scaap_min_days, ice_per_diem, ice_per_diem_year)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CoveragePoint, date, fraction)
@@ -79,7 +79,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(NationalSpec, data_file, year, annual_turnove
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Jurisdiction, id, name, state, bookings_per_day, day_of_week, population, jail,
                                    jail_cost_per_day, jail_cost_year, activation, coverage, origin)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RuleSet, no_sharing, no_local_notification, post_conviction_only, freeze_rollout,
-                                   p_detainer, p_notification, p_at_large, honor_level, honor_share, max_hold_business,
+                                   p_detainer, p_notification, p_at_large, screening_287g, honor_level, honor_share, max_hold_business,
                                    arrest_bias, bias_levels)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RulePatch, no_sharing, no_local_notification, post_conviction_only, freeze_rollout,
                                    p_detainer, p_notification, p_at_large, honor_level, honor_share, max_hold_business,

@@ -521,7 +521,11 @@ void Declarations::declare_pipeline() {
              &PipelineParams::termination_time)
       .field(dist("at_large_delay", "release → ICE's at-large arrest, when ICE follows a release up (REASONED: months)",
                   "{dist: lognormal, median: 90d, mean: 150d}"),
-             &PipelineParams::at_large_delay);
+             &PipelineParams::at_large_delay)
+      .field(prob("cap_screening",
+                  "Criminal Alien Program: P(ICE's jail screening finds a foreign-born booking that neither SC nor a "
+                  "287(g) officer identified) (REASONED 0.15–0.45)"),
+             &PipelineParams::cap_screening);
 }
 
 void Declarations::declare_national() {

@@ -479,6 +479,27 @@ Registry::Registry() {
         return detail + " x" + schema::render_number(m);
       });
 
+  struct Agreement287g : PolicyCommon {
+    double screening = 0;
+  };
+  add_type<Agreement287g>(
+      "agreement_287g",
+      "A 287(g) jail agreement (INA 287(g)): deputised jail officers screen a share of foreign-born bookings and "
+      "lodge detainers for ICE, with or without an IDENT match (Los Angeles County 2005–2012, Harris County "
+      "2008–2017). Bookings SC identifies stay SC's.",
+      [](Section<Agreement287g>& s) {
+        s.field(Key{.name = "screening",
+                    .type = Type::probability,
+                    .help = "share of foreign-born bookings the officers screen",
+                    .required = true},
+                &Agreement287g::screening);
+      },
+      [](const Node&, const std::string&, const Agreement287g& p, ParsedPolicy& out) {
+        out.spec.patch.screening_287g = p.screening;
+        out.spec.sets = rule_bit(RulePart::agreements);
+        return "screening " + schema::render_number(p.screening);
+      });
+
   struct IcePriorities : PolicyCommon, IceKeys {};
   add_type<IcePriorities>(
       "ice_priorities",

@@ -74,6 +74,7 @@ void RulePatch::apply(RuleSet& r) const {
   if (honor_level) r.honor_level = *honor_level;
   if (honor_share) r.honor_share = *honor_share;
   if (max_hold_business) r.max_hold_business = *max_hold_business;
+  if (screening_287g) r.screening_287g = *screening_287g;
   for (std::size_t g = 0; g < kGroups; ++g)
     for (std::size_t c = 0; c < kCharges; ++c) {
       if (bias_multiplier[g][c] != 1.0) r.arrest_bias[g][c] *= bias_multiplier[g][c];

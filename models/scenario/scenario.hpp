@@ -121,6 +121,11 @@ struct PipelineParams {
   Dist voluntary_return_time;      // book-in -> voluntary return
   Dist termination_time;           // book-in -> release of a citizen or a non-removable lawful resident
   Dist at_large_delay;             // release -> ICE's at-large arrest, when it follows one up
+  /// Criminal Alien Program: P(ICE's jail screening, by interview or
+  /// foreign-born lists, finds a foreign-born booking SC did not identify at
+  /// booking and a 287(g) officer did not screen). REASONED 0.15-0.45
+  /// (docs/sources/issue12-parameters.md).
+  double cap_screening = 0.25;
 };
 
 /// Costs (issue: county detainer costs). Money in dollars of `cost_year`.
@@ -199,6 +204,9 @@ struct RuleSet {
   // large a person released on a declined detainer, an expired hold or before
   // its detainer arrived) — REASONED 0.05–0.25 (docs/sources/issue12-parameters.md)
   PerLevel<double> p_at_large{0.15, 0.10, 0.05, 0.03};
+  // 287(g) jail agreement: share of foreign-born bookings its deputised
+  // officers screen (among those SC did not identify at booking)
+  double screening_287g = 0;
   // the jail's response to a detainer
   PerLevel<bool> honor_level{true, true, true, true};
   double honor_share = 1.0;               // P(honour) when the level is honoured (e.g. judicial warrant share)
@@ -221,6 +229,7 @@ struct RuleSet {
 struct RulePatch {
   bool no_sharing = false, no_local_notification = false, post_conviction_only = false, freeze_rollout = false;
   PerLevel<std::optional<double>> p_detainer{}, p_notification{}, p_at_large{};
+  std::optional<double> screening_287g;
   std::optional<PerLevel<bool>> honor_level;
   std::optional<double> honor_share;
   std::optional<sim::Duration> max_hold_business;
@@ -245,6 +254,7 @@ enum class RulePart : std::uint8_t {
   detainer_response,   // honor_level, honor_share
   hold_length,         // max_hold_business
   arrest_bias,         // arrest_bias, bias_levels
+  agreements,          // screening_287g
 };
 constexpr std::uint32_t rule_bit(RulePart p) { return std::uint32_t(1) << static_cast<unsigned>(p); }
 

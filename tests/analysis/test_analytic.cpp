@@ -105,14 +105,17 @@ jurisdictions:
 
 /// Non-citizens concentrated in the first-covered areas (rollout_concentration)
 /// on two ramps, one frozen by a state refusal, and pretext-stop bookings with
-/// their own level mix (arrest_bias levels). With 40 replications every figure
+/// their own level mix (arrest_bias levels). 24 replications (8 until the
+/// custody paths added four end states and the follow-up: at 8, seed 7 showed
+/// terminated_not_removable 1.3 % above the chain, 0.5 % at 24; seed 99 with 40
+/// replications 0.7 % below). With 40 replications every figure
 /// compared below is within its interval for seed 5 too; seeds 5 and 9 show one
 /// chance exceedance each among the 23 comparisons at 8 replications.
 const char* kConcentrated = R"(
 name: concentrated
 period: {start: 2011-01-03, end: 2012-06-30, bookings_until: 2011-04-30}
 seed: 7
-replications: 8
+replications: 24
 defaults:
   population:
     group_mix: {us_born: 0.6, naturalized: 0.05, lpr: 0.08, other_lawful: 0.02, removable_known: 0.15, removable_unknown: 0.1}
@@ -188,10 +191,16 @@ TEST_CASE("expected counts by date match the simulated monthly counts", "[analyt
   const auto& reps = simulate(sc);
   const Results res = summarize(sc, reps);
   const AnalyticResult a = analyze(sc);
-  for (Metric m : {Metric::fingerprints_submitted, Metric::ident_matches, Metric::ident_matches_level1,
-                   Metric::detainers_issued, Metric::detainers_honored, Metric::detainers_declined,
-                   Metric::notification_requests, Metric::ice_bookings, Metric::ice_bookings_noncriminal,
-                   Metric::removals, Metric::us_citizens_detained}) {
+  // 13 metrics at two dates: each interval at 1 - 0.01/26 (Bonferroni), so that the
+  // whole comparison fails by chance in 1 % of seeds, not in a quarter of them.
+  const std::vector<Metric> metrics{
+      Metric::fingerprints_submitted, Metric::ident_matches,       Metric::ident_matches_level1,
+      Metric::detainers_issued,       Metric::detainers_honored,   Metric::detainers_declined,
+      Metric::notification_requests,  Metric::ice_bookings,        Metric::ice_bookings_noncriminal,
+      Metric::removals,               Metric::us_citizens_detained, Metric::detainers_issued_cap,
+      Metric::ice_arrests_at_large};
+  const double confidence = 1 - 0.01 / double(2 * metrics.size());
+  for (Metric m : metrics) {
     INFO(metric_name(m));
     // Cumulative to the end of June 2011 (inside the cohort's journeys) and to the end.
     const Months months = Months::build(sc);
@@ -202,7 +211,7 @@ TEST_CASE("expected counts by date match the simulated monthly counts", "[analyt
         for (std::size_t mo = 0; mo <= last_month; ++mo) v += r.at(mo, 0, m);
         xs.push_back(v);
       }
-      const auto est = sim::estimate(xs, 0.99);
+      const auto est = sim::estimate(xs, confidence);
       const sim::Calendar cal(sc.start);
       const sim::Date to = cal.date_of((last_month + 1 < months.size() ? months.starts[last_month + 1] : months.horizon) - 1);
       const double an = a.cumulative(0, m, to);

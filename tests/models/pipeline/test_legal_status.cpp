@@ -151,14 +151,16 @@ TEST_CASE("LESC screens out lawful residents without a removable ground", "[lega
   CHECK(total(a, end_metric(EndState::terminated_not_removable)) < total(b, end_metric(EndState::terminated_not_removable)));
 }
 
-TEST_CASE("post-conviction-only sharing leaves no one without a conviction among ICE book-ins", "[legal]") {
+TEST_CASE("post-conviction-only sharing leaves no one without a conviction among SC's ICE book-ins", "[legal]") {
   const Scenario base = county();
   const Scenario post =
       county({}, "policies:\n  - {type: post_conviction_only, from: 2011-01-03}\n");
   const ReplicationResult a = run_replication(base, 0), b = run_replication(post, 0);
-  const double share_base = total(a, Metric::ice_bookings_noncriminal) / total(a, Metric::ice_bookings);
-  REQUIRE(total(b, Metric::ice_bookings) > 0);
-  const double share_post = total(b, Metric::ice_bookings_noncriminal) / total(b, Metric::ice_bookings);
+  const double share_base = total(a, Metric::ice_bookings_sc_noncriminal) / total(a, Metric::ice_bookings_sc);
+  REQUIRE(total(b, Metric::ice_bookings_sc) > 0);
+  const double share_post = total(b, Metric::ice_bookings_sc_noncriminal) / total(b, Metric::ice_bookings_sc);
+  // Other routes find people at booking whatever SC's sharing rule (CAP screens this county).
+  CHECK(total(b, Metric::ice_bookings_cap) > 0);
   CHECK(share_base > 0.05);
   CHECK(share_post < 0.1 * share_base);
 }
@@ -214,4 +216,43 @@ TEST_CASE("a declined detainer is followed by at-large arrests", "[legal][follow
   CHECK(double(arrested) == total(a, Metric::ice_arrests_at_large));
   CHECK(total(a, end_metric(EndState::released_detainer_declined)) <
         total(b, end_metric(EndState::released_detainer_declined)));
+}
+
+TEST_CASE("a 287(g) jail produces detainers without an IDENT match; CAP finds others", "[legal][routes]") {
+  // Nobody's prints are in IDENT: SC identifies no one.
+  const std::vector<std::string> no_ident{
+      "defaults.population.in_ident={us_born: 0, naturalized: 0, lpr: 0, other_lawful: 0, removable_known: 0}",
+      "pipeline.cap_screening=0"};
+  const std::string agreement =
+      "policies:\n  - {type: agreement_287g, screening: 0.5, from: 2011-01-03, scope: {jurisdictions: [testco]}}\n";
+  const ReplicationResult none = run_replication(county(no_ident), 0);
+  const ReplicationResult with287g = run_replication(county(no_ident, agreement), 0);
+  CHECK(total(none, Metric::ident_matches) == 0);
+  CHECK(total(none, Metric::detainers_issued) == 0);
+  CHECK(total(with287g, Metric::ident_matches) == 0);
+  CHECK(total(with287g, Metric::detainers_issued_sc) == 0);
+  CHECK(total(with287g, Metric::detainers_issued_287g) > 100);
+  CHECK(total(with287g, Metric::ice_bookings_287g) > 0);
+  CHECK(total(with287g, Metric::ice_bookings_sc) == 0);
+  // CAP alone.
+  std::vector<std::string> cap = no_ident;
+  cap.back() = "pipeline.cap_screening=0.3";
+  const ReplicationResult with_cap = run_replication(county(cap), 0);
+  CHECK(total(with_cap, Metric::detainers_issued_cap) > 100);
+  CHECK(total(with_cap, Metric::detainers_issued_287g) == 0);
+  // With SC as well, every detainer and book-in has one route.
+  const ReplicationResult all = run_replication(county({}, agreement), 0);
+  CHECK(total(all, Metric::detainers_issued_sc) > 0);
+  CHECK(total(all, Metric::detainers_issued_287g) > 0);
+  CHECK(total(all, Metric::detainers_issued_cap) > 0);
+  CHECK(total(all, Metric::detainers_issued) == total(all, Metric::detainers_issued_sc) +
+                                                    total(all, Metric::detainers_issued_287g) +
+                                                    total(all, Metric::detainers_issued_cap));
+  double by_route = 0, by_route_level = 0;
+  for (std::size_t r = 0; r < kRoutes; ++r) {
+    by_route += total(all, ice_bookings_by_route(Route(r)));
+    for (std::size_t l = 0; l < kLevels; ++l) by_route_level += total(all, ice_bookings_by_route(Route(r), Level(l)));
+  }
+  CHECK(total(all, Metric::ice_bookings) == by_route);
+  CHECK(total(all, Metric::ice_bookings) == by_route_level);
 }

@@ -18,10 +18,11 @@ jurisdictions:
 policies:
 )";
 
-constexpr std::array<RulePart, 8> kParts{RulePart::rollout_freeze,  RulePart::sharing,
+constexpr std::array<RulePart, 9> kParts{RulePart::rollout_freeze,  RulePart::sharing,
                                          RulePart::local_notification, RulePart::post_conviction,
                                          RulePart::ice_priorities,  RulePart::detainer_response,
-                                         RulePart::hold_length,     RulePart::arrest_bias};
+                                         RulePart::hold_length,     RulePart::arrest_bias,
+                                         RulePart::agreements};
 
 /// Did `part` of the rules differ between a and b?
 bool differs(RulePart part, const RuleSet& a, const RuleSet& b) {
@@ -30,10 +31,12 @@ bool differs(RulePart part, const RuleSet& a, const RuleSet& b) {
     case RulePart::sharing: return a.no_sharing != b.no_sharing;
     case RulePart::local_notification: return a.no_local_notification != b.no_local_notification;
     case RulePart::post_conviction: return a.post_conviction_only != b.post_conviction_only;
-    case RulePart::ice_priorities: return a.p_detainer != b.p_detainer || a.p_notification != b.p_notification;
+    case RulePart::ice_priorities:
+      return a.p_detainer != b.p_detainer || a.p_notification != b.p_notification || a.p_at_large != b.p_at_large;
     case RulePart::detainer_response: return a.honor_level != b.honor_level || a.honor_share != b.honor_share;
     case RulePart::hold_length: return a.max_hold_business != b.max_hold_business;
     case RulePart::arrest_bias: return a.arrest_bias != b.arrest_bias || a.bias_levels != b.bias_levels;
+    case RulePart::agreements: return a.screening_287g != b.screening_287g;
   }
   return false;
 }
@@ -44,6 +47,8 @@ std::array<RuleSet, 2> probes() {
   other.no_sharing = other.no_local_notification = other.post_conviction_only = other.freeze_rollout = true;
   other.p_detainer.fill(0.123);
   other.p_notification.fill(0.321);
+  other.p_at_large.fill(0.231);
+  other.screening_287g = 0.4;
   other.honor_level.fill(false);
   other.honor_share = 0.5;
   other.max_hold_business = 7;
@@ -65,6 +70,8 @@ TEST_CASE("each policy declares exactly the parts of the rules it changes", "[sc
       "{type: detainer_policy, rule: honor_all, max_hold: 24h, from: 2011-09-07}",
       "{type: ice_priorities, preset: 2011_discretion, from: 2011-06-17}",
       "{type: ice_priorities, detainer_probability: {level1: 1}, from: 2011-06-17}",
+      "{type: ice_priorities, at_large_probability: {level2: 0.5}, from: 2011-06-17}",
+      "{type: agreement_287g, screening: 0.6, from: 2010-06-01, scope: {jurisdictions: [cook_il]}}",
       "{type: arrest_bias, group: removable_known, charge: traffic, multiplier: 3, levels: {noncriminal: 1}, "
       "from: 2010-06-01}",
   };
