@@ -283,7 +283,8 @@ Declarations::Declarations() {
       .field(Key{.name = "path",
                  .type = Type::string,
                  .help = "key path of a declared numeric key, e.g. pipeline.pickup_probability, "
-                         "ice.detainer_probability.level3 or jurisdictions[los_angeles_ca].jail_cost_per_day",
+                         "ice.detainer_probability.level3, jurisdictions[los_angeles_ca].jail_cost_per_day or "
+                         "policies[memo_2011].detainer_probability.level1 (a policy by its id)",
                  .required = true},
              &CalibrationParam::path)
       .field(Key{.name = "lower", .type = Type::number, .help = "lower bound of the search", .required = true},
