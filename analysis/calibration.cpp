@@ -2,6 +2,7 @@
 
 #include <Eigen/SVD>
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -35,11 +36,26 @@ double number(std::string_view s) {
   return v ? v.value : std::numeric_limits<double>::quiet_NaN();
 }
 
-/// The index in "policies[N]..." (N up to the first ']'), or -1.
-long policy_index(const std::string& path) {
+/// The position in the resolved tree's `policies` list of the item a path
+/// "policies[SEL]..." selects, SEL being a position or a policy's `id`; -1 if none.
+long policy_index(const std::string& path, const YNode& tree) {
   const auto close = path.find(']');
-  const auto v = parse::to_integer(std::string_view(path).substr(9, close == std::string::npos ? 0 : close - 9));
-  return v && v.value >= 0 && v.value <= std::numeric_limits<int>::max() ? static_cast<long>(v.value) : -1;
+  if (path.rfind("policies[", 0) != 0 || close == std::string::npos) return -1;
+  const std::string sel = path.substr(9, close - 9);
+  const YNode* list = tree.find("policies");
+  if (!list || !list->is_sequence()) return -1;
+  if (const auto v = parse::to_integer(sel); v)
+    return v.value >= 0 && std::size_t(v.value) < list->items.size() ? static_cast<long>(v.value) : -1;
+  for (std::size_t i = 0; i < list->items.size(); ++i)
+    if (const YNode* id = list->items[i].find("id"); id && id->is_scalar() && id->scalar == sel) return long(i);
+  return -1;
+}
+
+/// The path with a policy selected by position (policies[memo_2011].x -> policies[7].x): one name per parameter.
+std::string canonical_path(const std::string& path, const YNode& tree) {
+  const long idx = policy_index(path, tree);
+  if (idx < 0) return path;
+  return "policies[" + std::to_string(idx) + "]" + path.substr(path.find(']') + 1);
 }
 
 /// 6 significant digits: what the calibrated file records.
@@ -116,8 +132,11 @@ class Problem {
   std::vector<std::string> overrides(const Eigen::VectorXd& u, bool include_base = true) const;
   /// Analytic target values at the parameters u (in [0,1]); nullopt if the scenario does not load.
   std::optional<Eigen::VectorXd> values(const Eigen::VectorXd& u);
-  /// Target residuals (tolerance units) followed by the pull towards the start.
+  /// Target residuals (tolerance units; target_residual) followed by the pull towards the start.
   Eigen::VectorXd residuals(const Eigen::VectorXd& u);
+  /// (value - observed) / (observed x tolerance) per target: the targets' sensitivity,
+  /// which identifiability looks at whether or not a value lies inside its interval.
+  Eigen::VectorXd point_residuals(const Eigen::VectorXd& u);
   int evaluations() const { return evaluations_; }
   const std::vector<std::string>& held() const { return held_; }
 
@@ -157,7 +176,8 @@ void Problem::prepare() {
   for (const auto& c : sc0_.calibrate) {
     Param p;
     p.decl = c;
-    if (!seen.insert(c.path).second) fail_at(c.origin, "calibrate", "'" + c.path + "' is declared twice");
+    if (!seen.insert(canonical_path(c.path, tree)).second)
+      fail_at(c.origin, "calibrate", "'" + c.path + "' is declared twice (by position or id)");
     if (!opt_.free.empty()) {
       bool is_free = false;
       for (std::size_t i = 0; i < opt_.free.size(); ++i)
@@ -209,11 +229,9 @@ void Problem::prepare() {
                 "every entry of the shares map '" + p.map_path + "' is calibrated; leave one free to take the remainder");
     }
     if (c.path.rfind("policies[", 0) == 0) {
-      p.policy = policy_index(c.path);
-      const YNode* list = tree.find("policies");
-      if (!list || !list->is_sequence() || p.policy < 0 || std::size_t(p.policy) >= list->items.size())
-        fail_at(c.origin, "calibrate", "'" + c.path + "': no such policy");
-      const YNode& item = list->items[std::size_t(p.policy)];
+      p.policy = policy_index(c.path, tree);
+      if (p.policy < 0) fail_at(c.origin, "calibrate", "'" + c.path + "': no such policy");
+      const YNode& item = tree.find("policies")->items[std::size_t(p.policy)];
       p.policy_type = item.find("type") ? item.find("type")->scalar : "";
       // Named from the tree: Scenario::policies leaves out base policies that start after the period.
       std::string what = p.policy_type;
@@ -223,7 +241,9 @@ void Problem::prepare() {
         what += " in";
         for (const auto& id : sc->entries[0].value.items) what += " " + id.scalar;
       }
-      p.note = "policies[" + std::to_string(p.policy) + "] is " + what + " (" + item.where.str() + ")";
+      const YNode* id = item.find("id");
+      p.note = "policies[" + std::to_string(p.policy) + "]" + (id && id->is_scalar() ? " '" + id->scalar + "'" : "") +
+               " is " + what + " (" + item.where.str() + ")";
     }
     params_.push_back(std::move(p));
   }
@@ -293,11 +313,21 @@ Eigen::VectorXd Problem::residuals(const Eigen::VectorXd& u) {
   const auto v = values(u);
   for (std::size_t i = 0; i < m(); ++i) {
     const Target& t = targets_.items[i];
-    r(long(i)) = v ? ((*v)(long(i)) - t.value) / (t.value * t.tolerance) : 1e3;
+    r(long(i)) = v ? target_residual(t, (*v)(long(i))) : 1e3;
   }
   for (std::size_t k = 0; k < n(); ++k) r(long(m() + k)) = opt_.prior_weight * (u(long(k)) - u0_(long(k)));
   last_u_ = u;
   last_r_ = r;
+  return r;
+}
+
+Eigen::VectorXd Problem::point_residuals(const Eigen::VectorXd& u) {
+  Eigen::VectorXd r(static_cast<Eigen::Index>(m()));
+  const auto v = values(u);
+  for (std::size_t i = 0; i < m(); ++i) {
+    const Target& t = targets_.items[i];
+    r(long(i)) = v ? ((*v)(long(i)) - t.value) / (t.value * t.tolerance) : 1e3;
+  }
   return r;
 }
 
@@ -386,15 +416,18 @@ CalibrationResult calibrate(const fs::path& scenario_file, const Targets& target
   const auto fitted = p.values(u);
   if (!fitted) throw ScenarioError(scenario_file.string(), 0, 0, "calibrate", "the fitted scenario does not load");
 
-  // Jacobian of the target residuals in the [0,1] scale, for identifiability.
+  // Jacobian of the targets (tolerance units) in the [0,1] scale, for identifiability.
+  // It is the targets' sensitivity, not that of the interval residuals: a target
+  // inside its interval has a zero residual around the fit, yet still says how
+  // far the parameters may move before it leaves the interval.
   Eigen::MatrixXd J(static_cast<Eigen::Index>(m), static_cast<Eigen::Index>(n));
   {
-    const Eigen::VectorXd r0 = p.residuals(u).head(long(m));
+    const Eigen::VectorXd r0 = p.point_residuals(u);
     for (std::size_t k = 0; k < n; ++k) {
       Eigen::VectorXd u1 = u;
       const double h = u(long(k)) + 1e-3 <= 1.0 ? 1e-3 : -1e-3;
       u1(long(k)) += h;
-      J.col(long(k)) = (p.residuals(u1).head(long(m)) - r0) / h;
+      J.col(long(k)) = (p.point_residuals(u1) - r0) / h;
     }
   }
   // Parameters no target depends on are reported as such; the SVD looks at the
@@ -449,9 +482,9 @@ CalibrationResult calibrate(const fs::path& scenario_file, const Targets& target
     ft.start = (*start_values)(long(i));
     ft.fitted = (*fitted)(long(i));
     ft.relative_error = (ft.fitted - t.value) / t.value;
-    ft.within = std::abs(ft.relative_error) <= t.tolerance;
-    res.cost_start += std::pow((ft.start - t.value) / (t.value * t.tolerance), 2);
-    res.cost += std::pow(ft.relative_error / t.tolerance, 2);
+    ft.within = within(t, ft.fitted);
+    res.cost_start += std::pow(target_residual(t, ft.start), 2);
+    res.cost += std::pow(target_residual(t, ft.fitted), 2);
     res.targets.push_back(ft);
   }
   for (std::size_t k = 0; k < n; ++k) {
@@ -466,7 +499,11 @@ CalibrationResult calibrate(const fs::path& scenario_file, const Targets& target
     fp.value = p.theta(k, u(long(k)));
     fp.shares_entry = q.shares;
     fp.note = q.note;
-    fp.at_bound = u(long(k)) <= 0.01 || u(long(k)) >= 0.99;
+    fp.bound = bound_side(q.decl, fp.value);
+    fp.at_bound = fp.bound != BoundSide::none;
+    fp.physical = fp.at_bound && q.decl.physical_bound == bound_side_name(fp.bound);
+    fp.source = q.decl.source;
+    fp.reason = q.decl.reason;
     double var = 0;
     for (long j = 0; j < s.size(); ++j)
       if (s(j) >= opt.flat_threshold) var += std::pow(V(long(k), j) / s(j), 2);
@@ -484,14 +521,58 @@ CalibrationResult calibrate(const fs::path& scenario_file, const Targets& target
                                  (fp.start_given ? fmt(fp.start, 6) : std::string("mid-range")) + ", fitted " +
                                  fmt(fp.value, 6) + (fp.at_bound ? ", at a bound" : "") + ")");
     } else if (fp.at_bound) {
-      res.unidentified.push_back(fp.path + ": at its " + (u(long(k)) <= 0.01 ? "lower" : "upper") +
-                                 " bound; the targets would push it further");
+      res.unidentified.push_back(fp.path + ": at its " + std::string(bound_side_name(fp.bound)) +
+                                 " bound; the targets would push it further" +
+                                 (fp.physical ? " (a physical bound: " + fp.reason + ")" : std::string()));
     }
   }
   res.overrides = p.overrides(u, false);
   res.fixed = opt.overrides;
   res.held = p.held();
   return res;
+}
+
+BoundSide bound_side(const CalibrationParam& p, double value) {
+  const double margin = kBoundMargin * (p.upper - p.lower);
+  if (value <= p.lower + margin) return BoundSide::lower;
+  if (value >= p.upper - margin) return BoundSide::upper;
+  return BoundSide::none;
+}
+
+std::string_view bound_side_name(BoundSide s) {
+  switch (s) {
+    case BoundSide::lower: return "lower";
+    case BoundSide::upper: return "upper";
+    case BoundSide::none: break;
+  }
+  return "";
+}
+
+std::vector<ParameterBound> parameter_bounds(const Scenario& sc) {
+  std::vector<ParameterBound> out;
+  if (sc.calibrate.empty()) return out;
+  const fs::path dir = fs::path(sc.path).parent_path();
+  auto src = std::make_shared<schema::SourceFile>(schema::SourceFile{"<resolved " + sc.path + ">", dir});
+  schema::ParseBudget trusted;  // our own emission of a tree that was loaded under the limits
+  trusted.bytes = std::max(trusted.bytes, sc.resolved_yaml.size());
+  YNode tree = schema::parse(sc.resolved_yaml, src, trusted);
+  for (const auto& c : sc.calibrate) {
+    ParameterBound b;
+    b.param = &c;
+    try {
+      const schema::PathTarget t = schema::resolve_path(tree, scenario_section(), c.path, schema::Source{src, 0, 0});
+      if (const YNode* v = t.parent->find(t.name); v && v->is_scalar() && std::isfinite(number_of(*v)))
+        b.value = number_of(*v);
+    } catch (const ScenarioError&) {
+      // The loader resolved every path; a path that no longer does has no value to report.
+    }
+    if (b.value) {
+      b.side = bound_side(c, *b.value);
+      b.physical = b.side != BoundSide::none && c.physical_bound == bound_side_name(b.side);
+    }
+    out.push_back(b);
+  }
+  return out;
 }
 
 // ------------------------------------------------------------------ writing the calibrated file
@@ -577,6 +658,12 @@ void write_path(YNode& out, const YNode& tree, const std::string& path, const YN
   }
 }
 
+std::string upper_case(std::string_view s) {
+  std::string u(s);
+  for (char& c : u) c = char(std::toupper(static_cast<unsigned char>(c)));
+  return u;
+}
+
 std::string pct(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%+.2f%%", 100 * v);
@@ -607,7 +694,7 @@ std::string calibrated_scenario_yaml(const CalibrationResult& r, const Targets& 
     const std::string& path = kv.first;
     if (path.rfind("policies[", 0) == 0) {
       const auto close = path.find(']');
-      policy_values[policy_index(path)].emplace_back(path.substr(close + 2), kv.second);
+      policy_values[policy_index(path, tree)].emplace_back(path.substr(close + 2), kv.second);
     } else {
       write_path(out, tree, path, schema::parse(kv.second, value_src));
     }
@@ -629,6 +716,9 @@ std::string calibrated_scenario_yaml(const CalibrationResult& r, const Targets& 
       if (type == "arrest_bias" && fitted == policy_values.end()) continue;
       if (const YNode* from = orig.find("from"); from && sim::parse_date(from->scalar) > sc.end) continue;  // never applies
       YNode copy = orig;
+      // Ids are unique in a scenario: the id keeps naming the original (whose
+      // values the replay supersedes); the replay goes without it.
+      copy.erase("id");
       if (fitted != policy_values.end())
         for (const auto& [key, value] : fitted->second) {
           std::string v = value;
@@ -649,22 +739,30 @@ std::string calibrated_scenario_yaml(const CalibrationResult& r, const Targets& 
      << "#\n"
      << "# What it asks: the scenario " << rel << " with its free parameters (its `calibrate:` list)\n"
      << "# fitted to the targets in " << fs::relative(target_file, out_dir).generic_string() << ", by weighted least\n"
-     << "# squares on relative errors (one unit = one tolerance) with the analytic chain\n"
-     << "# (models/analytic.hpp) and Eigen's Levenberg-Marquardt: " << r.status << ",\n"
+     << "# squares on relative errors (one unit = one tolerance; a range figure counts 0 inside\n"
+     << "# its interval) with the analytic chain (models/analytic.hpp) and Eigen's\n"
+     << "# Levenberg-Marquardt: " << r.status << ",\n"
      << "# " << r.evaluations << " evaluations, cost " << fmt(r.cost_start, 4) << " -> " << fmt(r.cost, 4) << ".\n"
-     << "#\n# Targets (observed; fitted, analytic; relative error; tolerance):\n";
+     << "#\n# Targets (observed; fitted, analytic; relative error; kind [interval]):\n";
   for (const auto& t : r.targets)
     os << "#   " << t.target->label() << ": observed " << fmt(t.target->value, 6) << "; fitted " << fmt(t.fitted, 6)
-       << "; error " << pct(t.relative_error) << "; tolerance " << fmt(100 * t.target->tolerance, 3) << "%"
+       << "; error " << pct(t.relative_error) << "; " << t.target->interval_text()
+       << (t.target->kind == TargetKind::point || t.target->kind == TargetKind::exact
+               ? " ±" + fmt(100 * t.target->tolerance, 3) + "%"
+               : std::string())
        << (t.within ? "" : "  OUTSIDE") << (t.target->source.empty() ? "" : "  [" + t.target->source + "]") << "\n";
   os << "#\n# Parameters [lower, upper] (declared at): start -> fitted (change moving the targets by one tolerance):\n";
   for (const auto& p : r.params) {
     os << "#   " << p.path << " [" << fmt(p.lower, 6) << ", " << fmt(p.upper, 6) << "] (" << p.origin << "): "
        << (p.start_given ? fmt(p.start, 6) : "mid-range") << " -> " << fmt(p.value, 6) << " ("
        << (std::isfinite(p.one_tolerance) ? "±" + fmt(p.one_tolerance, 2) : std::string("not pinned")) << ")"
-       << (p.at_bound ? "  AT BOUND" : "") << (p.shares_entry ? "  (shares entry: the rest of its map rescaled)" : "")
-       << "\n";
+       << (p.at_bound ? p.physical ? "  at its physical " + std::string(bound_side_name(p.bound)) + " bound"
+                                   : "  AT " + upper_case(bound_side_name(p.bound)) + " BOUND"
+                      : std::string())
+       << (p.shares_entry ? "  (shares entry: the rest of its map rescaled)" : "") << "\n";
     if (!p.note.empty()) os << "#       " << p.note << "\n";
+    if (!p.source.empty()) os << "#       range: " << p.source << "\n";
+    if (p.physical) os << "#       physical bound: " << p.reason << "\n";
   }
   if (!r.held.empty()) {
     os << "#   held at the values the scenario writes (not free in this fit):";

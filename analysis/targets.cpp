@@ -1,7 +1,10 @@
 #include "analysis/targets.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
+#include <span>
 #include <limits>
 
 #include "models/scenario/csv.hpp"
@@ -13,7 +16,27 @@ namespace scsim {
 
 namespace {
 
-constexpr std::array<std::string_view, 6> kColumns{"metric", "scope", "as_of", "value", "tolerance", "source"};
+// The columns with `kind` (the current form) and without it (files written before it).
+constexpr std::array<std::string_view, 7> kColumns{"metric", "scope", "as_of", "value", "kind", "tolerance", "source"};
+constexpr std::array<std::string_view, 6> kLegacyColumns{"metric", "scope", "as_of", "value", "tolerance", "source"};
+
+/// Interval of a kind relative to the value: [X(1+lo), X(1+hi)]; point and exact use the tolerance.
+std::pair<double, double> relative_interval(TargetKind k, double tolerance) {
+  switch (k) {
+    case TargetKind::more_than: return {0.0, 0.15};
+    case TargetKind::approx: return {-0.05, 0.05};
+    case TargetKind::just_over: return {0.0, 0.05};
+    case TargetKind::point:
+    case TargetKind::exact: break;
+  }
+  return {-tolerance, tolerance};
+}
+
+std::string plain(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
 
 [[noreturn]] void fail(const std::string& file, int line, int column, std::string_view key, const std::string& msg) {
   throw ScenarioError(file, line, column, std::string(key), msg);
@@ -33,7 +56,43 @@ std::optional<Metric> metric_by_name(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view target_kind_name(TargetKind k) { return kTargetKindNames[static_cast<std::size_t>(k)]; }
+
 std::string Target::label() const { return metric + " " + scope + " " + sim::format_date(as_of); }
+
+double Target::low() const { return value * (1 + relative_interval(kind, tolerance).first); }
+double Target::high() const { return value * (1 + relative_interval(kind, tolerance).second); }
+
+std::string Target::interval_text() const {
+  return std::string(target_kind_name(kind)) + " [" + plain(low()) + ", " + plain(high()) + "]";
+}
+
+bool within(const Target& t, double v) {
+  if (!std::isfinite(v)) return false;
+  // The precision a calibrated file records (6 significant digits), so that a
+  // fit resting on an interval's end is inside it.
+  const double slack = 1e-6 * std::abs(t.value);
+  return v >= t.low() - slack && v <= t.high() + slack;
+}
+
+double target_residual(const Target& t, double v) {
+  const double unit = t.value * t.tolerance;
+  if (t.kind == TargetKind::point || t.kind == TargetKind::exact) return (v - t.value) / unit;
+  if (within(t, v)) return 0.0;  // the same ends as the check
+  if (v < t.low()) return (v - t.low()) / unit;
+  if (v > t.high()) return (v - t.high()) / unit;
+  return 0.0;
+}
+
+TargetCheck check_value(const Target& t, const sim::Estimate& simulated) {
+  TargetCheck c;
+  c.target = &t;
+  c.simulated = simulated;
+  c.relative_error =
+      simulated.n == 0 ? std::numeric_limits<double>::quiet_NaN() : (simulated.mean - t.value) / t.value;
+  c.pass = std::isfinite(c.relative_error) && within(t, simulated.mean);
+  return c;
+}
 
 Targets parse_targets(std::string_view text, const std::string& file) {
   Targets out;
@@ -44,33 +103,59 @@ Targets parse_targets(std::string_view text, const std::string& file) {
                             " KiB, the limit for it (models/limits.hpp)",
                         ScenarioError::Kind::input);
   parse::check_text(text, file, "");
-  csv::Reader reader(text, file, kColumns);
+  // Which columns the header names decides how messages name the columns of
+  // every line (a field past `value` is `kind` or `tolerance`), so look first.
+  bool has_kind = false;
+  {
+    csv::Reader peek(text, file, kLegacyColumns);
+    std::string_view first;
+    while (peek.next(first)) {
+      if (first.find_first_not_of(" \t") == std::string_view::npos || first.front() == '#') continue;
+      const auto f = peek.split(first);
+      has_kind = f.size() > 4 && f[4].text == "kind";
+      break;
+    }
+  }
+  csv::Reader reader(text, file,
+                     has_kind ? std::span<const std::string_view>(kColumns) : std::span<const std::string_view>(kLegacyColumns));
   std::string_view line;
   int line_no = 0;
-  bool header = false;
+  bool header = false, with_kind = false;
+  std::size_t ncols = kLegacyColumns.size();
   while (reader.next(line)) {
     line_no = reader.line();
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
     if (line.front() == '#') continue;
     const auto fields = reader.split(line);
     if (!header) {
-      for (std::size_t i = 0; i < kColumns.size(); ++i) {
+      // metric,scope,as_of,value then `kind` (optional: older files lack it), tolerance, source.
+      with_kind = has_kind;
+      const std::span<const std::string_view> cols =
+          with_kind ? std::span<const std::string_view>(kColumns) : std::span<const std::string_view>(kLegacyColumns);
+      const std::string expected = with_kind ? "metric,scope,as_of,value,kind,tolerance,source"
+                                             : "metric,scope,as_of,value,kind,tolerance,source (or, without kind, "
+                                               "metric,scope,as_of,value,tolerance,source)";
+      for (std::size_t i = 0; i < cols.size(); ++i) {
         if (i >= fields.size())
-          fail(file, line_no, static_cast<int>(line.size()) + 1, kColumns[i],
-               "header lacks column '" + std::string(kColumns[i]) + "' (expected metric,scope,as_of,value,tolerance,source)");
-        if (fields[i].text != kColumns[i])
-          fail(file, line_no, fields[i].column, kColumns[i],
-               "header has '" + fields[i].text + "' where '" + std::string(kColumns[i]) + "' is expected");
+          fail(file, line_no, static_cast<int>(line.size()) + 1, cols[i],
+               "header lacks column '" + std::string(cols[i]) + "' (expected " + expected + ")");
+        if (fields[i].text != cols[i])
+          fail(file, line_no, fields[i].column, cols[i],
+               "header has '" + fields[i].text + "' where '" + std::string(cols[i]) + "' is expected" +
+                   (i == 4 ? std::string(" (or 'kind')") : std::string()));
       }
-      if (fields.size() > kColumns.size())
-        fail(file, line_no, fields[kColumns.size()].column, "header", "unexpected extra column '" + fields[kColumns.size()].text + "'");
+      if (fields.size() > cols.size())
+        fail(file, line_no, fields[cols.size()].column, "header", "unexpected extra column '" + fields[cols.size()].text + "'");
+      ncols = cols.size();
       header = true;
       continue;
     }
-    if (fields.size() != kColumns.size())
-      fail(file, line_no, fields.size() < kColumns.size() ? static_cast<int>(line.size()) + 1 : fields[kColumns.size()].column,
-           fields.size() < kColumns.size() ? kColumns[fields.size()] : kColumns.back(),
-           "expected 6 columns, found " + std::to_string(fields.size()));
+    const std::span<const std::string_view> cols =
+        with_kind ? std::span<const std::string_view>(kColumns) : std::span<const std::string_view>(kLegacyColumns);
+    if (fields.size() != ncols)
+      fail(file, line_no, fields.size() < ncols ? static_cast<int>(line.size()) + 1 : fields[ncols].column,
+           fields.size() < ncols ? cols[fields.size()] : cols.back(),
+           "expected " + std::to_string(ncols) + " columns, found " + std::to_string(fields.size()));
     Target t;
     t.file = file;
     t.line = line_no;
@@ -114,18 +199,36 @@ Targets parse_targets(std::string_view text, const std::string& file) {
     if (t.is_ratio() && v.value > 1)
       fail(file, line_no, fields[3].column, "value", "a ratio of counts of the same people is at most 1, got " + fields[3].text);
     t.value = v.value;
-    std::string tol = fields[4].text;
+    const std::size_t tol_i = with_kind ? 5 : 4;
+    if (with_kind) {
+      const csv::Field& k = fields[4];
+      if (k.text.empty())
+        fail(file, line_no, k.column, "kind",
+             "value is required: one of point, exact, more_than, approx, just_over (how the source states the figure)");
+      const auto it = std::find(kTargetKindNames.begin(), kTargetKindNames.end(), k.text);
+      if (it == kTargetKindNames.end()) {
+        const std::vector<std::string> names(kTargetKindNames.begin(), kTargetKindNames.end());
+        fail(file, line_no, k.column, "kind",
+             "unknown kind '" + k.text + "' (expected point, exact, more_than, approx or just_over)" +
+                 schema::did_you_mean(k.text, names));
+      }
+      t.kind = static_cast<TargetKind>(it - kTargetKindNames.begin());
+    }
+    std::string tol = fields[tol_i].text;
     const bool percent = !tol.empty() && tol.back() == '%';
     if (percent) tol.pop_back();
     const auto tv = parse::to_double(tol);
-    if (!tv) fail(file, line_no, fields[4].column, "tolerance", "'" + fields[4].text + "' is not a number (0.05 or 5%)");
+    if (!tv)
+      fail(file, line_no, fields[tol_i].column, "tolerance", "'" + fields[tol_i].text + "' is not a number (0.05 or 5%)");
     t.tolerance = percent ? tv.value / 100 : tv.value;
     if (!(t.tolerance > 0 && t.tolerance < 1))
-      fail(file, line_no, fields[4].column, "tolerance", "a relative tolerance in (0, 1) is expected, got " + fields[4].text);
-    t.source = fields[5].text;
+      fail(file, line_no, fields[tol_i].column, "tolerance",
+           "a relative tolerance in (0, 1) is expected, got " + fields[tol_i].text);
+    t.source = fields[tol_i + 1].text;
     out.items.push_back(std::move(t));
   }
-  if (!header) fail(file, 1, 1, "metric", "empty file (expected the header metric,scope,as_of,value,tolerance,source)");
+  if (!header)
+    fail(file, 1, 1, "metric", "empty file (expected the header metric,scope,as_of,value,kind,tolerance,source)");
   if (out.items.empty()) fail(file, line_no, 1, "metric", "no targets after the header");
   return out;
 }
@@ -193,11 +296,7 @@ std::vector<TargetCheck> check_targets(const Targets& t, const Scenario& sc, con
       const double v = simulated_value(x, sc, r);
       if (std::isfinite(v)) xs.push_back(v);
     }
-    TargetCheck c;
-    c.target = &x;
-    c.simulated = sim::estimate(xs);
-    c.relative_error = xs.empty() ? std::numeric_limits<double>::quiet_NaN() : (c.simulated.mean - x.value) / x.value;
-    c.pass = std::isfinite(c.relative_error) && std::abs(c.relative_error) <= x.tolerance;
+    TargetCheck c = check_value(x, sim::estimate(xs));
     out.push_back(c);
   }
   return out;
@@ -217,12 +316,14 @@ std::string targets_check_csv(const std::vector<TargetCheck>& checks) {
     return q + "\"";
   };
   std::string out =
-      "metric,scope,as_of,observed,simulated_mean,ci95_low,ci95_high,relative_error,tolerance,pass,replications,source\n";
+      "metric,scope,as_of,observed,simulated_mean,ci95_low,ci95_high,relative_error,kind,interval_low,interval_high,"
+      "tolerance,pass,replications,source\n";
   for (const auto& c : checks) {
     const Target& t = *c.target;
     out += quote(t.metric) + "," + quote(t.scope) + "," + sim::format_date(t.as_of) + "," + num(t.value) + "," +
            num(c.simulated.mean) + "," + num(c.simulated.ci95_low) + "," + num(c.simulated.ci95_high) + "," +
-           num(c.relative_error) + "," + num(t.tolerance) + "," + (c.pass ? "true" : "false") + "," +
+           num(c.relative_error) + "," + std::string(target_kind_name(t.kind)) + "," + num(t.low()) + "," +
+           num(t.high()) + "," + num(t.tolerance) + "," + (c.pass ? "true" : "false") + "," +
            std::to_string(c.simulated.n) + "," + quote(t.source) + "\n";
   }
   return out;

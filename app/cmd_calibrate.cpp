@@ -42,6 +42,13 @@ bool is_calibrated_scenario(const std::string& head) {
   return first.rfind("# ", 0) == 0 && first.find("written by `scsim calibrate`") != std::string::npos;
 }
 
+/// "more_than [2.6e+05, 2.99e+05]"; point and exact add their tolerance.
+std::string kind_interval(const Target& t) {
+  std::string s = std::string(target_kind_name(t.kind)) + " [" + significant(t.low()) + ", " + significant(t.high()) + "]";
+  if (t.kind == TargetKind::point || t.kind == TargetKind::exact) s += " ±" + significant(100 * t.tolerance, 3) + "%";
+  return s;
+}
+
 /// Confirmation by simulation of the written scenario: exit 4 (TargetsMissed) if it misses a target.
 void confirm(const fs::path& out, const Targets& targets, const CalibrateArgs& a, std::ostream& os) {
   char line[400];
@@ -53,51 +60,72 @@ void confirm(const fs::path& out, const Targets& targets, const CalibrateArgs& a
   const auto t1 = std::chrono::steady_clock::now();
   const auto results = run_scenario(sc, reps, a.threads);
   const auto checks = check_targets(targets, sc, results);
-  std::snprintf(line, sizeof line, "  %-44s %-8s %12s %12s %27s %9s  %s\n", "target", "scope", "observed", "simulated",
-                "95% interval", "error", "result");
+  std::snprintf(line, sizeof line, "  %-44s %-8s %12s %12s %27s %9s  %-36s %s\n", "target", "scope", "observed",
+                "simulated", "95% interval", "error", "target: kind [interval]", "result");
   os << line;
   int failed = 0;
   for (const auto& c : checks) {
     const std::string ci = "[" + significant(c.simulated.ci95_low) + ", " + significant(c.simulated.ci95_high) + "]";
-    std::snprintf(line, sizeof line, "  %-44s %-8s %12s %12s %27s %9s  %s\n", c.target->metric.c_str(),
+    std::snprintf(line, sizeof line, "  %-44s %-8s %12s %12s %27s %9s  %-36s %s\n", c.target->metric.c_str(),
                   c.target->scope.c_str(), significant(c.target->value).c_str(),
                   significant(c.simulated.mean).c_str(), ci.c_str(), signed_percent(c.relative_error).c_str(),
-                  c.pass ? "pass" : "FAIL");
+                  kind_interval(*c.target).c_str(), c.pass ? "pass" : "FAIL");
     os << line;
     failed += c.pass ? 0 : 1;
   }
-  os << "  " << (checks.size() - std::size_t(failed)) << " of " << checks.size() << " targets within tolerance ("
+  os << "  " << (checks.size() - std::size_t(failed)) << " of " << checks.size() << " targets within their intervals ("
      << significant(std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count(), 3) << " s)\n";
   if (failed)  // the file stays: it reproduces the analytic fit; the simulation does not confirm it
     throw TargetsMissed(std::to_string(failed) + " of " + std::to_string(checks.size()) +
-                        " targets outside their tolerance in the confirming simulation of " + out.string());
+                        " targets outside their intervals in the confirming simulation of " + out.string());
 }
 
 /// The fit: targets (observed, start, fitted), parameters, identifiability.
 void print_fit(std::ostream& os, const CalibrationResult& r) {
   char line[400];
-  std::snprintf(line, sizeof line, "  %-44s %-8s %-10s %12s %12s %12s %9s %6s\n", "target", "scope", "as of", "observed",
-                "start", "fitted", "error", "tol");
+  std::snprintf(line, sizeof line, "  %-44s %-8s %-10s %12s %12s %12s %9s  %s\n", "target", "scope", "as of",
+                "observed", "start", "fitted", "error", "target: kind [interval]");
   os << line;
   for (const auto& t : r.targets) {
-    std::snprintf(line, sizeof line, "  %-44s %-8s %-10s %12s %12s %12s %9s %5.1f%%%s\n", t.target->metric.c_str(),
+    std::snprintf(line, sizeof line, "  %-44s %-8s %-10s %12s %12s %12s %9s  %s%s\n", t.target->metric.c_str(),
                   t.target->scope.c_str(), sim::format_date(t.target->as_of).c_str(),
                   significant(t.target->value).c_str(), significant(t.start).c_str(), significant(t.fitted).c_str(),
-                  signed_percent(t.relative_error).c_str(), 100 * t.target->tolerance, t.within ? "" : "  outside");
+                  signed_percent(t.relative_error).c_str(), kind_interval(*t.target).c_str(),
+                  t.within ? "" : "  outside");
     os << line;
   }
   os << "\n";
-  std::snprintf(line, sizeof line, "  %-56s %22s %10s %10s %14s\n", "parameter", "range", "start", "fitted",
+  std::snprintf(line, sizeof line, "  %-62s %22s %10s %10s %14s\n", "parameter", "range", "start", "fitted",
                 "±1 tolerance");
   os << line;
   for (const auto& p : r.params) {
     const std::string range = "[" + significant(p.lower) + ", " + significant(p.upper) + "]";
-    std::snprintf(line, sizeof line, "  %-56s %22s %10s %10s %14s%s\n", p.path.c_str(), range.c_str(),
+    const std::string side(bound_side_name(p.bound));
+    const std::string status = !p.at_bound  ? std::string()
+                               : p.physical ? "  at its physical " + side + " bound"
+                                            : "  AT " + side + " BOUND (warning)";
+    std::snprintf(line, sizeof line, "  %-62s %22s %10s %10s %14s%s\n", p.path.c_str(), range.c_str(),
                   p.start_given ? significant(p.start).c_str() : "mid", significant(p.value).c_str(),
                   std::isfinite(p.one_tolerance) ? significant(p.one_tolerance, 2).c_str() : "not pinned",
-                  p.at_bound ? "  at bound" : "");
+                  status.c_str());
     os << line;
+    if (!p.source.empty()) os << "      range: " << p.source << "\n";
+    if (p.physical) os << "      physical bound: " << p.reason << "\n";
   }
+  std::size_t at_bound = 0;
+  for (const auto& p : r.params)
+    if (p.at_bound && !p.physical) {
+      ++at_bound;
+      spdlog::warn("calibrate: {} = {} sits at its {} bound (range [{}, {}]; within {} % of its width): the "
+                   "targets would push it further. Widen the range if a source allows, or declare the bound "
+                   "physical (physical_bound + reason) if a source says so",
+                   p.path, significant(p.value), bound_side_name(p.bound), significant(p.lower),
+                   significant(p.upper), significant(100 * kBoundMargin));
+    }
+  if (at_bound)
+    os << "\n  WARNING: " << at_bound << " fitted value" << (at_bound == 1 ? " sits" : "s sit")
+       << " at a bound of the declared range (within " << significant(100 * kBoundMargin)
+       << " % of its width) without a declared physical bound; scsim check-targets fails on them\n";
   if (!r.held.empty()) {
     os << "  held as written (not free in this fit):";
     for (const auto& h : r.held) os << " " << h;
@@ -163,7 +191,7 @@ void add_calibrate_command(CLI::App& app, Common& common) {
   auto* cmd = app.add_subcommand("calibrate", "Fit a scenario's calibrate: parameters to targets (analytic chain + "
                                               "Levenberg-Marquardt), write the calibrated scenario, confirm by simulation");
   cmd->add_option("scenario", a->scenario, "Scenario YAML file with a calibrate: list")->required()->check(CLI::ExistingFile);
-  cmd->add_option("targets", a->targets, "Targets CSV: metric,scope,as_of,value,tolerance,source")
+  cmd->add_option("targets", a->targets, "Targets CSV: metric,scope,as_of,value,kind,tolerance,source (kind optional)")
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("-o,--out", a->out, "Calibrated scenario to write (default: SCENARIO's stem + .calibrated.yaml beside it)");

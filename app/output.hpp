@@ -16,8 +16,8 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// A validation report found targets outside their tolerance (the report and
-/// its file are complete): message, exit 4.
+/// A validation report found targets outside their intervals, or calibrated
+/// parameters at a bound (the report and its file are complete): message, exit 4.
 struct TargetsMissed : std::runtime_error {
   using std::runtime_error::runtime_error;
 };

@@ -44,7 +44,8 @@ Every key below is validated when a scenario is loaded; a problem is reported as
 - Overrides (`scsim run scenario.yaml --set pipeline.lesc_analysts=60`) apply to the merged tree before
   validation. Paths use the key names below; list items are selected by index or by `id`
   (`jurisdictions[los_angeles_ca].jail_cost_per_day=70`, `ice.detainer_probability.level3=0.3`,
-  `policies[0].to=2012-01-01`). The value is read as YAML, so maps and lists can be given in flow
+  `policies[0].to=2012-01-01`, `policies[memo_2011].to=2012-01-01` for a policy with
+  `id: memo_2011`). The value is read as YAML, so maps and lists can be given in flow
   style. Messages name `<override>` with the override's position as the line.
 - `defaults` apply to every jurisdiction; a jurisdiction's own keys override them key by key.
 - Optional keys accept `~` (null) for "not given".

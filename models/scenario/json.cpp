@@ -85,8 +85,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RulePatch, no_sharing, no_local_notification,
                                    p_detainer, p_notification, p_at_large, honor_level, honor_share, max_hold_business,
                                    bias_multiplier, bias_levels)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Scope, kind, ids)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PolicySpec, type, summary, from, to, scope, patch, sets, origin)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CalibrationParam, path, lower, upper, origin)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PolicySpec, type, summary, from, to, scope, patch, sets, origin, id)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CalibrationParam, path, lower, upper, origin, source, physical_bound, reason)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Scenario, name, description, path, resolved_yaml, start, end, bookings_until, seed,
                                    replications, volume_scale, abstract, base_rules, pipeline, costs, jurisdictions,
                                    national, policies, calibrate)

@@ -13,7 +13,8 @@
 
 namespace scsim {
 
-inline constexpr int kScenarioJsonVersion = 1;
+/// 2: policies carry `id`, calibrate entries `source`, `physical_bound`, `reason`.
+inline constexpr int kScenarioJsonVersion = 2;
 
 /// The scenario as a JSON text (compact when indent < 0).
 std::string scenario_to_json(const Scenario& sc, int indent = 2);

@@ -328,18 +328,41 @@ Declarations::Declarations() {
       .field(Key{.name = "path",
                  .type = Type::string,
                  .help = "key path of a declared numeric key, e.g. pipeline.pickup_probability, "
-                         "ice.detainer_probability.level3 or jurisdictions[los_angeles_ca].jail_cost_per_day",
+                         "ice.detainer_probability.level3, jurisdictions[los_angeles_ca].jail_cost_per_day or "
+                         "policies[memo_2011].detainer_probability.level1 (a policy by its id)",
                  .required = true},
              &CalibrationParam::path)
       .field(Key{.name = "lower", .type = Type::number, .help = "lower bound of the search", .required = true},
              &CalibrationParam::lower)
       .field(Key{.name = "upper", .type = Type::number, .help = "upper bound of the search", .required = true},
              &CalibrationParam::upper)
+      .field(Key{.name = "source",
+                 .type = Type::string,
+                 .help = "where the range comes from (a study, a published figure, an argument); printed by "
+                         "`scsim calibrate` and `scsim check-targets`"},
+             &CalibrationParam::source)
+      .field(Key{.name = "physical_bound",
+                 .type = Type::enumeration,
+                 .help = "a bound the value may sit at because it is a fact, not a limit of the search (e.g. a "
+                         "probability of 1 that a source supports): a fitted value there is reported, not a "
+                         "failure of `scsim check-targets`; needs `reason`",
+                 .choices = {"lower", "upper"}},
+             &CalibrationParam::physical_bound)
+      .field(Key{.name = "reason",
+                 .type = Type::string,
+                 .help = "why the physical_bound is physical, with its source (required with physical_bound)"},
+             &CalibrationParam::reason)
       .finally([](const Node& m, CalibrationParam& c, const std::string& path) {
         if (!(c.upper > c.lower))
           fail(schema::blame({m.find("lower")}, m.find("upper")->where), join(path, "upper"),
                "upper (" + schema::render_number(c.upper) + ") must exceed lower (" + schema::render_number(c.lower) +
                    ")");
+        if (!c.physical_bound.empty() && c.reason.find_first_not_of(" \t") == std::string::npos)
+          fail(m.find("reason") ? m.find("reason")->where : m.find("physical_bound")->where, join(path, "reason"),
+               "physical_bound: " + c.physical_bound + " needs a `reason` saying why the bound is physical, with its source");
+        if (c.physical_bound.empty() && m.find("reason"))
+          fail(m.find("reason")->where, join(path, "reason"),
+               "`reason` explains a physical_bound (lower or upper); this entry declares none");
         c.origin = m.where.str();
       });
 
@@ -696,10 +719,18 @@ void Declarations::declare_root() {
              std::vector<std::string> ids;
              for (const auto& j : d.s.jurisdictions) ids.push_back(j.id);
              const std::unordered_set<std::string> known(ids.begin(), ids.end());  // scopes may list thousands
+             std::map<std::string, const Node*> seen_ids;  // ids are unique in the whole list, dropped policies too
              for (std::size_t i = 0; i < n.items.size(); ++i) {
                const Node& item = n.items[i];
                const std::string p = join_index(path, i);
                ParsedPolicy pp = parse_policy(item, p);
+               if (!pp.spec.id.empty()) {
+                 const Node* id = item.find("id");
+                 if (const auto it = seen_ids.find(pp.spec.id); it != seen_ids.end())
+                   fail(id->where, join(p, "id"),
+                        "duplicate policy id '" + pp.spec.id + "' (first at " + it->second->where.str() + ")");
+                 seen_ids[pp.spec.id] = id;
+               }
                if (pp.from_given && std::chrono::sys_days{pp.spec.from} > std::chrono::sys_days{d.s.end}) {
                  // A base written for a longer period (e.g. every ICE era) may carry policies that
                  // start after this scenario ends: they can never apply here, so they are dropped.

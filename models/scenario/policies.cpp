@@ -1,5 +1,6 @@
 #include "models/scenario/policies.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <limits>
@@ -108,6 +109,7 @@ std::string level_list(const std::vector<std::size_t>& v) {
 
 struct PolicyCommon {
   std::string type;
+  std::string id;
   std::optional<sim::Date> from, to;
   Scope scope;
 };
@@ -212,6 +214,7 @@ struct Registry {
                        sec.apply(entry, p, path);
                        ParsedPolicy out;
                        out.spec.type = name;
+                       out.spec.id = p.id;
                        out.spec.scope = p.scope;
                        out.spec.origin = entry.where.str();
                        if (p.from)
@@ -263,6 +266,20 @@ Registry::Registry() {
                  .help = "the policy type: one of the variants below",
                  .required = true},
              &PolicyCommon::type)
+      .add(Key{.name = "id",
+               .type = Type::string,
+               .help = "a name for the policy, unique in the scenario (after extends), so that key paths can "
+                       "select it: policies[memo_2011].detainer_probability.level1 in `calibrate:` and --set, "
+                       "beside policies[3] by position; a-z, 0-9 and _, not only digits"},
+           [](const Node& n, PolicyCommon& p, const std::string& path) {
+             p.id = schema::read_string(n, path);
+             const bool chars = !p.id.empty() && std::all_of(p.id.begin(), p.id.end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+             });
+             if (!chars) fail(n.where, path, "ids use only a-z, 0-9 and _, got '" + p.id + "'");
+             if (std::all_of(p.id.begin(), p.id.end(), [](char c) { return c >= '0' && c <= '9'; }))
+               fail(n.where, path, "an id of digits only would read as a position (policies[" + p.id + "])");
+           })
       .field(Key{.name = "from", .type = Type::date, .help = "first day in force (required except for rollout)"},
              &PolicyCommon::from)
       .field(Key{.name = "to",

@@ -279,6 +279,7 @@ struct PolicySpec {
   std::string origin;                     // "file:line"
   void apply(RuleSet& r) const { patch.apply(r); }
   bool sets_part(RulePart p) const { return (sets & rule_bit(p)) != 0; }
+  std::string id;                         // optional name, unique in the scenario: policies[id] in key paths
 };
 
 /// Free parameters for calibration (issue: calibration), declared in the scenario.
@@ -286,6 +287,11 @@ struct CalibrationParam {
   std::string path;                       // scenario key path, e.g. "defaults.pipeline.pickup_probability"
   double lower = 0, upper = 0;
   std::string origin;
+  std::string source;                     // where the range comes from (optional text)
+  /// A bound the value may sit at, as a fact rather than a limit of the search
+  /// (e.g. a probability of 1 a source supports): "lower", "upper" or "".
+  std::string physical_bound;
+  std::string reason;                     // why that bound is physical (required with it)
 };
 
 struct Scenario {

@@ -597,10 +597,26 @@ PathTarget resolve_path(Node& root, const SectionBase& section, std::string_view
           item = &list->items[static_cast<std::size_t>(index)];
       } else {
         for (auto& it : list->items)
-          if (const Node* id = it.find("id"); id && id->is_scalar() && id->scalar == selector) item = &it;
+          if (const Node* id = it.find("id"); id && id->is_scalar() && id->scalar == selector) {
+            if (item)
+              fail_path(where, here + "[" + selector + "]",
+                        "several items of '" + name + "' have the id '" + selector + "' (at " + item->where.str() +
+                            " and " + it.where.str() + ")");
+            item = &it;
+          }
       }
       here += "[" + selector + "]";
-      if (!item) fail_path(where, here, "no item '" + selector + "' in '" + name + "'");
+      if (!item) {
+        std::vector<std::string> ids;
+        for (const auto& it : list->items)
+          if (const Node* id = it.find("id"); id && id->is_scalar()) ids.push_back(id->scalar);
+        const bool numeric = ec == std::errc() && p == selector.data() + selector.size();
+        fail_path(where, here,
+                  numeric ? "no item '" + selector + "' in '" + name + "' (it has " + std::to_string(list->items.size()) +
+                                " items, from 0)"
+                          : "no item '" + selector + "' in '" + name + "' (no item has that id" +
+                                (ids.empty() ? std::string("; none has an id)") : ")" + did_you_mean(selector, ids)));
+      }
       if (last)
         fail_path(where, here, "name a key inside the item, e.g. '" + here + "." + k->section->keys().front().name + "'");
       if (!item->is_map()) fail_path(where, here, "is not a map");

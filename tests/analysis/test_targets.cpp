@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
+#include <map>
 
 #include "models/pipeline/journey.hpp"
 #include "models/scenario/loader.hpp"
@@ -184,7 +186,9 @@ TEST_CASE("check_targets passes a target within tolerance, fails one outside and
   CHECK(checks[0].simulated.n == 2);
   CHECK_FALSE(checks[1].pass);
   const std::string csv = targets_check_csv(checks);
-  CHECK(csv.rfind("metric,scope,as_of,observed,simulated_mean,ci95_low,ci95_high,relative_error,tolerance,pass,", 0) == 0);
+  CHECK(csv.rfind("metric,scope,as_of,observed,simulated_mean,ci95_low,ci95_high,relative_error,kind,interval_low,"
+                  "interval_high,tolerance,pass,",
+                  0) == 0);
   CHECK(csv.find(",true,2,close\n") != std::string::npos);
   CHECK(csv.find(",false,2,\"far, too\"\n") != std::string::npos);
 }
@@ -196,6 +200,26 @@ TEST_CASE("the shipped seed targets read and fit the historical scenario's perio
   const Scenario sc = load_scenario(dir / "us_2008_2011.yaml");
   CHECK_NOTHROW(validate_targets(t, sc));
   for (const auto& x : t.items) CHECK(x.tolerance == Approx(0.05));
+  // Each figure has the kind the seed's wording gives it (DOMAIN.md §6).
+  std::map<std::string, TargetKind> kinds;
+  for (const auto& x : t.items) kinds[x.label()] = x.kind;
+  CHECK(kinds.at("fingerprints_submitted national 2011-05-31") == TargetKind::more_than);  // "more than 8.4 million"
+  CHECK(kinds.at("ident_matches national 2011-05-31") == TargetKind::just_over);          // "just over 560,000"
+  CHECK(kinds.at("ice_bookings national 2011-05-31") == TargetKind::more_than);           // "more than 260,000"
+  CHECK(kinds.at("removals national 2011-05-31") == TargetKind::more_than);               // "over 100,000"
+  CHECK(kinds.at("ice_bookings_noncriminal national 2011-05-31") == TargetKind::exact);   // "61,234"
+  CHECK(kinds.at("ice_bookings_level3 national 2011-05-31") == TargetKind::approx);       // "≈ 52,000"
+  CHECK(kinds.at("ice_bookings_level1 national 2011-05-31") == TargetKind::approx);       // "≈ 58,000"
+  CHECK(kinds.at("ident_matches national 2009-10-31") == TargetKind::more_than);          // "> 111,000"
+  CHECK(kinds.at("ident_matches_level1 national 2009-10-31") == TargetKind::more_than);   // "> 11,000"
+  CHECK(kinds.at("removals_level1 national 2009-10-31") == TargetKind::point);            // "1,900"
+  // The two stage files hold the same figures with the same kinds.
+  for (const char* stage : {"targets_2011_national.csv", "targets_2011_states.csv"})
+    for (const auto& x : read_targets((dir / stage).string()).items) {
+      INFO(stage << ": " << x.label());
+      REQUIRE(kinds.count(x.label()) == 1);
+      CHECK(kinds.at(x.label()) == x.kind);
+    }
 }
 
 TEST_CASE("every broken targets fixture reports its file, line, column, column name and message", "[targets][errors]") {
@@ -232,4 +256,135 @@ TEST_CASE("every broken targets fixture reports its file, line, column, column n
       CHECK(std::string(err->what()).rfind(f.string() + ":" + std::to_string(err->line) + ":", 0) == 0);
     }
   }
+}
+
+// ---------------------------------------------------------------- kinds (issue 13)
+
+namespace {
+
+const char* kKindHeader = "metric,scope,as_of,value,kind,tolerance,source\n";
+
+Target one_target(const std::string& row) { return parse_targets(std::string(kKindHeader) + row + "\n", "t.csv").items.at(0); }
+
+/// A value a relative hair (1e-5, ten times the margin for rounding) beyond x.
+double above(double x) { return x * (1 + 1e-5); }
+double below(double x) { return x * (1 - 1e-5); }
+
+}  // namespace
+
+TEST_CASE("each target kind passes at both ends of its interval and fails just outside them", "[targets][kind]") {
+  struct Case {
+    const char* row;
+    TargetKind kind;
+    double low, high;
+  };
+  const std::vector<Case> cases{
+      // "more than 260,000": at least 260,000, at most 15 % more.
+      {"ice_bookings,national,2011-05-31,260000,more_than,5%,more than", TargetKind::more_than, 260000, 299000},
+      // "≈ 52,000": ±5 % (whatever the tolerance column says).
+      {"ice_bookings_level3,national,2011-05-31,52000,approx,2%,about", TargetKind::approx, 49400, 54600},
+      // "just over 560,000": 560,000 to 5 % more.
+      {"ident_matches,national,2011-05-31,560000,just_over,5%,just over", TargetKind::just_over, 560000, 588000},
+      // A point figure and an exact one: ± the tolerance.
+      {"removals_level1,national,2009-10-31,1900,point,10%,point", TargetKind::point, 1710, 2090},
+      {"ice_bookings_noncriminal,national,2011-05-31,61234,exact,5%,exact", TargetKind::exact, 58172.3, 64295.7},
+      {"ice_bookings_noncriminal/ice_bookings,LA,2011-04-30,0.699,point,5%,ratio", TargetKind::point, 0.66405,
+       0.73395},
+  };
+  for (const auto& c : cases) {
+    const Target t = one_target(c.row);
+    INFO(c.row);
+    CHECK(t.kind == c.kind);
+    CHECK(t.low() == Approx(c.low).epsilon(1e-12));
+    CHECK(t.high() == Approx(c.high).epsilon(1e-12));
+    // The ends are in, as written (299000 is "more than 260,000" by 15 %).
+    CHECK(within(t, c.low));
+    CHECK(within(t, c.high));
+    CHECK(within(t, 0.5 * (c.low + c.high)));
+    CHECK_FALSE(within(t, below(c.low)));
+    CHECK_FALSE(within(t, above(c.high)));
+    CHECK_FALSE(within(t, std::numeric_limits<double>::quiet_NaN()));
+    // A check by the mean of replications uses the same interval.
+    CHECK(check_value(t, sim::estimate(std::vector<double>{c.high, c.high})).pass);
+    CHECK_FALSE(check_value(t, sim::estimate(std::vector<double>{above(c.high), above(c.high)})).pass);
+    CHECK_FALSE(check_value(t, sim::estimate(std::vector<double>{below(c.low)})).pass);
+  }
+  // "More than X" is not X ± 5 %: 4 % under fails, 10 % over passes.
+  const Target more = one_target("ice_bookings,national,2011-05-31,260000,more_than,5%,x");
+  CHECK_FALSE(within(more, 260000 * 0.96));
+  CHECK(within(more, 260000 * 1.10));
+  CHECK(more.interval_text() == "more_than [260000, 299000]");
+}
+
+TEST_CASE("the calibration residual of a range figure is 0 inside its interval and the distance to it outside; a point is aimed at",
+          "[targets][kind][calibration]") {
+  const Target t = one_target("ice_bookings,national,2011-05-31,100000,more_than,5%,x");  // [100000, 115000]
+  CHECK(target_residual(t, 100000) == 0);
+  CHECK(target_residual(t, 107000) == 0);
+  CHECK(target_residual(t, 115000) == 0);
+  // Outside: distance to the nearer end over value x tolerance (5,000 here).
+  CHECK(target_residual(t, 95000) == Approx(-1));
+  CHECK(target_residual(t, 125000) == Approx(2));
+  const Target a = one_target("ice_bookings,national,2011-05-31,100000,approx,2%,x");  // [95000, 105000], unit 2,000
+  CHECK(target_residual(a, 95000) == 0);
+  CHECK(target_residual(a, 104000) == 0);
+  CHECK(target_residual(a, 109000) == Approx(2));
+  const Target j = one_target("ice_bookings,national,2011-05-31,100000,just_over,5%,x");  // [100000, 105000]
+  CHECK(target_residual(j, 102000) == 0);
+  CHECK(target_residual(j, 99000) == Approx(-0.2));
+  // A point or exact figure is aimed at, as before kinds: its tolerance is the unit.
+  for (const char* kind : {"point", "exact"}) {
+    const Target p = one_target(std::string("ice_bookings,national,2011-05-31,100000,") + kind + ",5%,x");
+    CHECK(target_residual(p, 100000) == 0);
+    CHECK(target_residual(p, 104000) == Approx(0.8));
+    CHECK(target_residual(p, 90000) == Approx(-2));
+  }
+}
+
+TEST_CASE("a targets file without the kind column reads every target as a point figure", "[targets][kind]") {
+  const Targets t = parse_targets(std::string(kHeader) + "ice_bookings,national,2011-05-31,260000,5%,x\n", "t.csv");
+  REQUIRE(t.items.size() == 1);
+  CHECK(t.items[0].kind == TargetKind::point);
+  CHECK(t.items[0].low() == Approx(247000));
+  CHECK(t.items[0].high() == Approx(273000));
+  CHECK(t.items[0].source == "x");
+}
+
+TEST_CASE("a malformed kind is refused with its file, line, column and the kinds there are", "[targets][kind][errors]") {
+  auto e = parse_error(std::string(kKindHeader) + "removals,national,2011-05-31,1,more_than,5%,x\n" +
+                       "removals,national,2011-05-31,1,morethan,5%,x\n");
+  CHECK(e.file == "t.csv");
+  CHECK(e.line == 3);
+  CHECK(e.column == 32);
+  CHECK(e.key_path == "kind");
+  CHECK(e.message == "unknown kind 'morethan' (expected point, exact, more_than, approx or just_over); did you mean "
+                     "'more_than'?");
+  CHECK(std::string(e.what()).rfind("t.csv:3:32: kind: ", 0) == 0);
+
+  e = parse_error(std::string(kKindHeader) + "removals,national,2011-05-31,1,,5%,x\n");
+  CHECK(e.line == 2);
+  CHECK(e.key_path == "kind");
+  CHECK(e.message.find("value is required") == 0);
+
+  e = parse_error(std::string(kKindHeader) + "removals,national,2011-05-31,1,Approx,5%,x\n");
+  CHECK(e.message.find("unknown kind 'Approx'") == 0);
+
+  // The kind column goes between value and tolerance; a row must have all seven.
+  e = parse_error("metric,scope,as_of,value,tolerance,kind,source\n");
+  CHECK(e.key_path == "source");
+  e = parse_error(std::string(kKindHeader) + "removals,national,2011-05-31,1,5%,x\n");
+  CHECK(e.message == "expected 7 columns, found 6");
+  // A tolerance is still required: it is the unit of calibration residuals.
+  e = parse_error(std::string(kKindHeader) + "removals,national,2011-05-31,1,approx,,x\n");
+  CHECK(e.key_path == "tolerance");
+}
+
+TEST_CASE("targets_check.csv records each target's kind and interval", "[targets][kind]") {
+  const Targets t = parse_targets(std::string(kKindHeader) + "bookings,national,2011-03-31,100,more_than,5%,x\n", "t.csv");
+  const std::vector<TargetCheck> checks{check_value(t.items[0], sim::estimate(std::vector<double>{110, 112}))};
+  const std::string csv = targets_check_csv(checks);
+  CHECK(csv.rfind("metric,scope,as_of,observed,simulated_mean,ci95_low,ci95_high,relative_error,kind,interval_low,"
+                  "interval_high,tolerance,pass,replications,source\n",
+                  0) == 0);
+  CHECK(csv.find(",more_than,100,115,0.05,true,2,x\n") != std::string::npos);
 }

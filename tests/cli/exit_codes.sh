@@ -55,7 +55,7 @@ expect_rc 2; last_err_has "scenario file(s) invalid"; stderr_has "backwards.yaml
 # 4: targets missed (the report and targets_check.csv are complete).
 printf 'metric,scope,as_of,value,tolerance,source\nbookings,national,2011-06-30,1,1%%,impossible\n' > missed.csv
 run "$SCSIM" check-targets "$S" missed.csv -r 1 -o check
-expect_rc 4; last_err_has "error: 1 of 1 targets outside their tolerance"; stdout_has "FAIL"
+expect_rc 4; last_err_has "error: 1 of 1 targets outside their intervals"; stdout_has "FAIL"
 complete_output check check-targets targets_check.csv
 # ... and a calibration the confirming simulation does not bear out (the file is written).
 cat > cal.yaml <<'YAML'
@@ -69,6 +69,6 @@ calibrate:
 YAML
 printf 'metric,scope,as_of,value,tolerance,source\nice_bookings,national,2011-06-30,3000,0.05%%,too tight\n' > tight.csv
 run "$SCSIM" calibrate cal.yaml tight.csv --confirm 2
-expect_rc 4; last_err_has "targets outside their tolerance in the confirming simulation"; stdout_has "FAIL"
+expect_rc 4; last_err_has "targets outside their intervals in the confirming simulation"; stdout_has "FAIL"
 exists cal.calibrated.yaml
 echo "exit codes: ok"
