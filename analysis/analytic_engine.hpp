@@ -24,7 +24,7 @@ namespace scsim::chain {
 
 // ------------------------------------------------------------ metrics with an analytic expectation
 
-inline constexpr std::array<Metric, 48> kCountMetrics{
+inline constexpr std::array<Metric, 53> kCountMetrics{
     Metric::bookings,           Metric::fingerprints_submitted, Metric::ident_matches,
     Metric::ident_matches_level1, Metric::ident_matches_level2, Metric::ident_matches_level3,
     Metric::ident_matches_noncriminal, Metric::local_notifications, Metric::detainers_issued,
@@ -41,7 +41,8 @@ inline constexpr std::array<Metric, 48> kCountMetrics{
     Metric::ice_bookings_287g, Metric::ice_bookings_287g_level1, Metric::ice_bookings_287g_level2,
     Metric::ice_bookings_287g_level3, Metric::ice_bookings_287g_noncriminal,
     Metric::ice_bookings_cap, Metric::ice_bookings_cap_level1, Metric::ice_bookings_cap_level2,
-    Metric::ice_bookings_cap_level3, Metric::ice_bookings_cap_noncriminal};
+    Metric::ice_bookings_cap_level3, Metric::ice_bookings_cap_noncriminal, Metric::removals_sc,
+    Metric::removals_sc_level1, Metric::removals_sc_level2, Metric::removals_sc_level3, Metric::removals_sc_noncriminal};
 inline constexpr std::size_t kCountSlots = kCountMetrics.size();
 inline constexpr std::size_t kSlots = kCountSlots + kEndStates;
 

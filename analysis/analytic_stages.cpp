@@ -664,6 +664,8 @@ void Engine::custody_outcomes(const CustodyStarts& starts) {
   constexpr std::size_t P = kCustodyPaths;
   // Inputs to each path's kernel: removals by level, and the other end states.
   std::array<std::array<Grid, kLevels>, P> removed_in;
+  std::array<std::array<Grid, kLevels>, P> removed_sc_in;  // the part SC identified
+  std::array<std::array<bool, kLevels>, P> removed_sc_used{};
   std::array<std::array<Grid, kEndStates>, P> other_in;
   std::array<std::array<bool, kEndStates>, P> other_used{};
   std::array<std::array<bool, kLevels>, P> removed_used{};
@@ -715,6 +717,10 @@ void Engine::custody_outcomes(const CustodyStarts& starts) {
           if (e == EndState::removed) {
             grid(removed_in[path][std::size_t(lv)])[k] += x;
             removed_used[path][std::size_t(lv)] = true;
+            if (Route(rt) == Route::sc) {
+              grid(removed_sc_in[path][std::size_t(lv)])[k] += x;
+              removed_sc_used[path][std::size_t(lv)] = true;
+            }
           } else {
             grid(other_in[path][std::size_t(e)])[k] += x;
             other_used[path][std::size_t(e)] = true;
@@ -728,17 +734,22 @@ void Engine::custody_outcomes(const CustodyStarts& starts) {
       }
     }
   }
-  Target removals_all;
-  std::array<Target, kLevels> removals_l;
+  Target removals_all, removals_sc;
+  std::array<Target, kLevels> removals_l, removals_sc_l;
   std::array<Target, P> removals_path;
   for (std::size_t path = 0; path < P; ++path) {
     const Kernel& K = pk_->path_k[path];
     for (std::size_t l = 0; l < kLevels; ++l)
       if (removed_used[path][l])
         emit(removed_in[path][l], K, {{&removals_l[l], 1.0}, {&removals_all, 1.0}, {&removals_path[path], 1.0}});
+    for (std::size_t l = 0; l < kLevels; ++l)
+      if (removed_sc_used[path][l]) emit(removed_sc_in[path][l], K, {{&removals_sc_l[l], 1.0}, {&removals_sc, 1.0}});
     for (std::size_t e = 0; e < kEndStates; ++e)
       if (other_used[path][e]) emit(other_in[path][e], K, {{&out_[std::size_t(end_slot(EndState(e)))], 1.0}});
   }
+  for (std::size_t l = 0; l < kLevels; ++l)
+    if (removals_sc_l[l].used) add_series(slot(by_level(Metric::removals_sc_level1, Level(l))), finish(removals_sc_l[l]));
+  if (removals_sc.used) add_series(slot(Metric::removals_sc), finish(removals_sc));
   for (std::size_t l = 0; l < kLevels; ++l)
     if (removals_l[l].used) add_series(slot(by_level(Metric::removals_level1, Level(l))), finish(removals_l[l]));
   if (!removals_all.used) return;

@@ -484,6 +484,10 @@ void Model::leave_custody(Person& p, const Custody& c, bool& ended) {
   if (c.outcome == E::removed) {
     add(p, Metric::removals, sim_.now());
     add(p, by_level(Metric::removals_level1, c.level), sim_.now());
+    if (p.route == Route::sc) {
+      add(p, Metric::removals_sc, sim_.now());
+      add(p, by_level(Metric::removals_sc_level1, c.level), sim_.now());
+    }
     add(p, c.path == CustodyPath::reinstated   ? Metric::removals_reinstated
            : c.path == CustodyPath::stipulated ? Metric::removals_stipulated
                                                : Metric::removals_court,

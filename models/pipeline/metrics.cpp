@@ -33,6 +33,8 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(Metric::end_firs
     "ice_bookings_287g_level1", "ice_bookings_287g_level2", "ice_bookings_287g_level3", "ice_bookings_287g_noncriminal",
     "ice_bookings_cap",
     "ice_bookings_cap_level1", "ice_bookings_cap_level2", "ice_bookings_cap_level3", "ice_bookings_cap_noncriminal",
+    "removals_sc",
+    "removals_sc_level1", "removals_sc_level2", "removals_sc_level3", "removals_sc_noncriminal",
     "ice_detention_days",
     "extra_jail_days_detainer",
     "jail_bed_days",
