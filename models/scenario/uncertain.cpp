@@ -260,6 +260,13 @@ Range accepted(const schema::PathTarget& t, const std::string& shown, const sche
   }
 }
 
+/// "[60, 120]", "(0, inf)", "(-inf, 1]".
+std::string interval(const Range& r) {
+  auto end = [](double v) { return std::isinf(v) ? std::string(v < 0 ? "-inf" : "inf") : render_number(v); };
+  return (r.lo_open || std::isinf(r.lo) ? "(" : "[") + end(r.lo) + ", " + end(r.hi) +
+         (r.hi_open || std::isinf(r.hi) ? ")" : "]");
+}
+
 bool inside(const Range& s, const Range& r) {
   const bool lo_ok = s.lo > r.lo || (s.lo == r.lo && (!r.lo_open || s.lo_open));
   const bool hi_ok = s.hi < r.hi || (s.hi == r.hi && (!r.hi_open || s.hi_open));
@@ -432,22 +439,38 @@ std::vector<UncertainParam> read_uncertain(const Node& list, const std::string& 
       const bool probability = r.lo == 0 && r.hi == 1 && !r.lo_open && !r.hi_open;
       std::string hint;
       if (u.dist == UDist::normal || u.dist == UDist::lognormal)
-        hint = "; truncate it with min and max inside " + r.str() + (probability ? ", or use beta" : "");
+        hint = probability ? "; truncate it with min and max inside [0, 1], or use beta"
+                           : "; truncate it with min and max to " + interval(r);
       fail(item.find("dist")->where, join(p, "dist"),
            "'" + u.path + "' takes " + (probability ? "a probability in [0, 1]" : "values " + r.str()) + ", but this " +
-               describe(u) + " gives values in " + s.str() + hint);
+               describe(u) + " gives values in " + interval(s) + hint);
     }
     drawn.push_back({u.path, u.origin, i});
   }
   // The same key twice (by any spelling: an index and an id select the same jurisdiction).
   std::vector<std::string> paths;
   for (const auto& d : drawn) paths.push_back(d.path);
+  // A file that extends another may draw an inherited key differently: its entry replaces the base's.
   const auto ids = same_key_ids(root, root_section, paths);
-  for (std::size_t a = 0; a < ids.size(); ++a)
-    if (ids[a] != a)
-      fail(list.items[drawn[a].item].where, join_index(path, drawn[a].item),
-           "'" + drawn[a].path + "' is uncertain twice (first at " + drawn[ids[a]].origin + ")");
-  return items;
+  std::vector<bool> replaced(items.size(), false);
+  for (std::size_t a = 0; a < ids.size(); ++a) {
+    if (ids[a] == a) continue;
+    const Drawn& first = drawn[ids[a]];
+    const Node& first_item = list.items[first.item];
+    const Node& item = list.items[drawn[a].item];
+    if (first_item.where.file != item.where.file && items[first.item].dist != UDist::ensemble) {
+      replaced[first.item] = true;
+      continue;
+    }
+    const std::string at = first_item.where.file == item.where.file
+                               ? "line " + std::to_string(first_item.where.line)
+                               : first.origin;
+    fail(item.where, join_index(path, drawn[a].item), "'" + drawn[a].path + "' is uncertain twice (first at " + at + ")");
+  }
+  std::vector<UncertainParam> kept;
+  for (std::size_t i = 0; i < items.size(); ++i)
+    if (!replaced[i]) kept.push_back(std::move(items[i]));
+  return kept;
 }
 
 std::vector<std::size_t> same_key_ids(const Node& root, const schema::SectionBase& root_section,
