@@ -262,6 +262,9 @@ void run_uncertainty(const UncertaintyArgs& a, const Common& common) {
   spdlog::info("{} tasks in {:.2f} s ({:.1f} tasks/s; {} here, {} on other ranks)", stats.local + stats.remote,
                stats.seconds, double(stats.local + stats.remote) / std::max(stats.seconds, 1e-9), stats.local,
                stats.remote);
+  if (ranks > 1)
+    spdlog::info("MPI layer: {:.1f} us per task (main threads of all ranks: probing, packing, sending, handing out)",
+                 1e6 * stats.mpi_seconds / double(std::max<std::size_t>(stats.local + stats.remote, 1)));
 
   const auto table = scsim::draw_table(j.design.draws, j.opt.replications, results);
   const auto rows = scsim::summarize_uncertainty(j.design, table);

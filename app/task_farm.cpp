@@ -121,6 +121,10 @@ class LocalPool {
   std::vector<std::thread> threads_;
 };
 
+double since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
 unsigned resolve_threads(unsigned threads) { return threads ? threads : std::max(1u, std::thread::hardware_concurrency()); }
 
 bool user_interrupted(const std::atomic<bool>* flag) { return flag && flag->load(std::memory_order_relaxed); }
@@ -172,6 +176,7 @@ FarmStats farm_run(std::size_t tasks, const std::vector<char>& skip, unsigned th
       ++prog.done;
       ++stats.local;
     }
+    const auto mpi_start = std::chrono::steady_clock::now();
     while (workers > 0 && wire::poll(m)) {
       const auto& w = m.words;
       if (m.tag == wire::work) {
@@ -203,8 +208,10 @@ FarmStats farm_run(std::size_t tasks, const std::vector<char>& skip, unsigned th
       } else if (m.tag == wire::bye) {
         wire::note_bye(m.source);
         ++byes;
+        if (w.size() > 1) stats.mpi_seconds += static_cast<double>(w[1]) * 1e-9;  // the rank's own time
       }
     }
+    if (workers > 0) stats.mpi_seconds += since(mpi_start);
     if (failure && pool.outstanding() == 0) break;
     if (progress && prog.done != before) progress(prog);
   }
@@ -222,13 +229,16 @@ void farm_serve(unsigned threads, const TaskFnFactory& make) {
   bool awaiting = false, no_more = false;
   std::vector<std::uint64_t> results;
   std::size_t count = 0;
+  double mpi_seconds = 0;  // this rank's time in the MPI layer, reported in its bye
   wire::Message m;
   for (;;) {
     if (user_interrupted(user)) {
       pool.stop();
       throw sim::Cancelled();
     }
-    for (auto& d : pool.take(200us)) {
+    auto done = pool.take(200us);
+    const auto mpi_start = std::chrono::steady_clock::now();
+    for (auto& d : done) {
       if (d.error) {
         pool.stop();
         const Outcome o = outcome_of(d.error);
@@ -252,20 +262,23 @@ void farm_serve(unsigned threads, const TaskFnFactory& make) {
         for (std::size_t i = 0; i < n; ++i) pool.push(m.words.at(2 + i));
       }
     }
-    if (awaiting) continue;
-    const std::size_t in_hand = pool.outstanding();
-    const std::size_t want = no_more || in_hand >= depth ? 0 : depth - in_hand;
-    if (count > 0 || want > 0) {
-      std::vector<std::uint64_t> words{want, count};
-      words.insert(words.end(), results.begin(), results.end());
-      wire::send(0, wire::work, std::move(words));
-      results.clear();
-      count = 0;
-      awaiting = true;
-    } else if (no_more && in_hand == 0) {
-      wire::send(0, wire::bye, {0});
-      return;
+    if (!awaiting) {
+      const std::size_t in_hand = pool.outstanding();
+      const std::size_t want = no_more || in_hand >= depth ? 0 : depth - in_hand;
+      if (count > 0 || want > 0) {
+        std::vector<std::uint64_t> words{want, count};
+        words.insert(words.end(), results.begin(), results.end());
+        wire::send(0, wire::work, std::move(words));
+        results.clear();
+        count = 0;
+        awaiting = true;
+      } else if (no_more && in_hand == 0) {
+        mpi_seconds += since(mpi_start);
+        wire::send(0, wire::bye, {0, static_cast<std::uint64_t>(mpi_seconds * 1e9)});
+        return;
+      }
     }
+    mpi_seconds += since(mpi_start);
   }
 }
 

@@ -32,6 +32,9 @@ struct FarmProgress {
 struct FarmStats {
   std::size_t local = 0, remote = 0;  // tasks computed here and on other ranks
   double seconds = 0;
+  /// Time every rank's main thread spent in the MPI layer (probing, packing,
+  /// sending, unpacking, handing out), summed: the layer's cost (bench/scaling).
+  double mpi_seconds = 0;
 };
 
 /// Rank 0 (or a process without MPI): runs every task not marked in `skip`.

@@ -53,7 +53,7 @@ TEST_CASE("a Latin hypercube holds exactly one point in each stratum of every di
   CHECK(differ);
 }
 
-TEST_CASE("Sobol points: Boost's sequence without the origin, one point per stratum in every dimension", "[uncertainty]") {
+TEST_CASE("Sobol points are Boost's sequence without the origin with one point per stratum in every dimension", "[uncertainty]") {
   // Points 0..63 of a Sobol sequence fill each interval [k/64, (k+1)/64) of every dimension once; the
   // origin (point 0) is left out, so points 1..63 fill every interval but the first.
   const std::size_t n = 63, dims = 4;
@@ -157,7 +157,7 @@ TEST_CASE("the Saltelli and Jansen estimators recover the indices of a linear fu
   CHECK(s.total[2].estimate == 0);  // x2 never changes y: exactly zero
 }
 
-TEST_CASE("a cost linear in the bed-day price has total Sobol index 1, a parameter with no effect 0", "[uncertainty]") {
+TEST_CASE("a cost linear in the bed-day price has total Sobol index 1 and a parameter with no effect 0", "[uncertainty]") {
   // Net detainer cost is linear in Alpha County's bed-day price; ICE's per diem is priced on the
   // federal side. With the pick-up probability fixed by --set, every draw runs the same journeys
   // (common random numbers), so the price explains all of the net cost's variance.
@@ -204,7 +204,7 @@ TEST_CASE("a cost linear in the bed-day price has total Sobol index 1, a paramet
   CHECK(std::isnan(find(Metric::detainers_issued, price, "total").estimate));
 }
 
-TEST_CASE("--set on an uncertain key fixes it, whichever way the path names the jurisdiction", "[uncertainty]") {
+TEST_CASE("an override of an uncertain key fixes it whichever way the path names the jurisdiction", "[uncertainty]") {
   const fs::path file = kValid / "uncertain_county.yaml";
   for (const std::string path : {"jurisdictions[alpha_ca].jail_cost_per_day", "jurisdictions[0].jail_cost_per_day"}) {
     INFO(path);
@@ -229,7 +229,7 @@ TEST_CASE("--set on an uncertain key fixes it, whichever way the path names the 
   CHECK_THROWS_AS(make_design(load_scenario(file), {}, opt), std::invalid_argument);
 }
 
-TEST_CASE("draws hold values of their distributions; an ensemble's rows come with their weights", "[uncertainty]") {
+TEST_CASE("draws hold values of their distributions and ensemble rows come with their weights", "[uncertainty]") {
   const Scenario sc = load_scenario(kValid / "uncertain_ensemble.yaml");
   REQUIRE(sc.uncertain.size() == 2);
   UncertaintyOptions opt;
