@@ -50,7 +50,8 @@ Sampler sampler_from_name(const std::string& name) {
 
 const char* sampler_name(Sampler s) { return s == Sampler::lhs ? "lhs" : "sobol"; }
 
-std::vector<double> unit_design(Sampler sampler, std::size_t n, std::size_t dims, std::uint64_t seed) {
+std::vector<double> unit_design(Sampler sampler, std::size_t n, std::size_t dims,
+                                std::uint64_t seed) {
   std::vector<double> out(n * dims);
   if (n == 0 || dims == 0) return out;
   if (sampler == Sampler::sobol) {
@@ -66,7 +67,8 @@ std::vector<double> unit_design(Sampler sampler, std::size_t n, std::size_t dims
   std::vector<std::size_t> perm(n);
   for (std::size_t d = 0; d < dims; ++d) {
     std::iota(perm.begin(), perm.end(), std::size_t{0});
-    for (std::size_t i = n; i > 1; --i) std::swap(perm[i - 1], perm[rng.uniform_int(i)]);  // Fisher-Yates
+    for (std::size_t i = n; i > 1; --i)
+      std::swap(perm[i - 1], perm[rng.uniform_int(i)]);  // Fisher-Yates
     for (std::size_t i = 0; i < n; ++i) {
       // Within the stratum, strictly inside (0, 1): the half-grid offset keeps 0 out.
       const double within = (static_cast<double>(rng.engine()() >> 11) + 0.5) * 0x1.0p-53;
@@ -80,19 +82,31 @@ double quantile(const UncertainParam& u, double p) {
   p = open_unit(p);
   double x = 0;
   switch (u.dist) {
-    case UDist::uniform: x = u.min + p * (u.max - u.min); break;
+    case UDist::uniform:
+      x = u.min + p * (u.max - u.min);
+      break;
     case UDist::triangular:
-      x = boost::math::quantile(boost::math::triangular_distribution<double>(u.min, u.mode, u.max), p);
+      x = boost::math::quantile(boost::math::triangular_distribution<double>(u.min, u.mode, u.max),
+                                p);
       break;
     case UDist::beta:
-      x = u.min + (u.max - u.min) * boost::math::quantile(boost::math::beta_distribution<double>(u.alpha, u.beta), p);
+      x = u.min + (u.max - u.min) * boost::math::quantile(
+                                        boost::math::beta_distribution<double>(u.alpha, u.beta), p);
       break;
-    case UDist::normal: x = truncated_quantile(boost::math::normal_distribution<double>(u.mean, u.sd), u.min, u.max, p); break;
+    case UDist::normal:
+      x = truncated_quantile(boost::math::normal_distribution<double>(u.mean, u.sd), u.min, u.max,
+                             p);
+      break;
     case UDist::lognormal:
-      x = truncated_quantile(boost::math::lognormal_distribution<double>(std::log(u.median), u.sigma), u.min, u.max, p);
+      x = truncated_quantile(
+          boost::math::lognormal_distribution<double>(std::log(u.median), u.sigma), u.min, u.max,
+          p);
       break;
-    case UDist::discrete: x = u.values[inverse_discrete(u.probabilities, p)]; break;
-    case UDist::ensemble: throw std::logic_error("quantile of an ensemble: use ensemble_row");
+    case UDist::discrete:
+      x = u.values[inverse_discrete(u.probabilities, p)];
+      break;
+    case UDist::ensemble:
+      throw std::logic_error("quantile of an ensemble: use ensemble_row");
   }
   // Into the support, whatever the rounding (beta's interval, uniform's ends).
   if (!std::isnan(u.min) && u.dist != UDist::discrete) x = std::max(x, u.min);
@@ -101,6 +115,8 @@ double quantile(const UncertainParam& u, double p) {
   return x;
 }
 
-std::size_t ensemble_row(const UncertainParam& u, double p) { return inverse_discrete(u.weights, open_unit(p)); }
+std::size_t ensemble_row(const UncertainParam& u, double p) {
+  return inverse_discrete(u.weights, open_unit(p));
+}
 
 }  // namespace scsim::sampling

@@ -24,11 +24,13 @@
 namespace scsim::sampling {
 
 enum class Sampler { lhs, sobol };
-Sampler sampler_from_name(const std::string& name);  // "lhs" | "sobol"; throws std::invalid_argument
+Sampler sampler_from_name(
+    const std::string& name);  // "lhs" | "sobol"; throws std::invalid_argument
 const char* sampler_name(Sampler s);
 
 /// n points of (0, 1)^dims, row-major: point i is [i * dims, (i + 1) * dims).
-std::vector<double> unit_design(Sampler sampler, std::size_t n, std::size_t dims, std::uint64_t seed);
+std::vector<double> unit_design(Sampler sampler, std::size_t n, std::size_t dims,
+                                std::uint64_t seed);
 
 /// The value of a distribution parameter at probability p in (0, 1) (rounded for integer keys).
 double quantile(const UncertainParam& u, double p);

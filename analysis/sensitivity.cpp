@@ -26,7 +26,8 @@ double sum_sq_dev(const Eigen::VectorXd& v) { return (v.array() - v.mean()).squa
 std::vector<double> ranks(std::span<const double> v) {
   std::vector<std::size_t> order(v.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return v[a] < v[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return v[a] < v[b]; });
   std::vector<double> r(v.size());
   for (std::size_t i = 0; i < order.size();) {
     std::size_t j = i;
@@ -46,7 +47,8 @@ double quantile_sorted(std::span<const double> s, double p) {
   return s[lo] + (h - static_cast<double>(lo)) * (s[hi] - s[lo]);
 }
 
-std::vector<Interval> prcc(std::span<const double> x, std::size_t n, std::size_t k, std::span<const double> y) {
+std::vector<Interval> prcc(std::span<const double> x, std::size_t n, std::size_t k,
+                           std::span<const double> y) {
   std::vector<Interval> out(k, Interval{kNaN, kNaN, kNaN});
   if (n < k + 3) return out;
   Eigen::MatrixXd rx(n, k);
@@ -76,7 +78,8 @@ std::vector<Interval> prcc(std::span<const double> x, std::size_t n, std::size_t
   return out;
 }
 
-std::vector<std::vector<std::uint32_t>> bootstrap_resamples(std::size_t n, std::size_t count, std::uint64_t seed) {
+std::vector<std::vector<std::uint32_t>> bootstrap_resamples(std::size_t n, std::size_t count,
+                                                            std::uint64_t seed) {
   sim::Stream rng(sim::derive_seed(seed, 0, "uncertainty.bootstrap"));
   std::vector<std::vector<std::uint32_t>> out(count, std::vector<std::uint32_t>(n));
   for (auto& s : out)
@@ -86,8 +89,9 @@ std::vector<std::vector<std::uint32_t>> bootstrap_resamples(std::size_t n, std::
 
 namespace {
 /// First-order and total index of every factor on rows `rows` (all of them when empty).
-void estimate(std::span<const double> fa, std::span<const double> fb, const std::vector<std::vector<double>>& fab,
-              const std::vector<std::uint32_t>* rows, std::vector<double>& first, std::vector<double>& total) {
+void estimate(std::span<const double> fa, std::span<const double> fb,
+              const std::vector<std::vector<double>>& fab, const std::vector<std::uint32_t>* rows,
+              std::vector<double>& first, std::vector<double>& total) {
   const std::size_t n = rows ? rows->size() : fa.size();
   auto at = [&](std::size_t j) { return rows ? (*rows)[j] : j; };
   double mean = 0;
@@ -116,7 +120,8 @@ void estimate(std::span<const double> fa, std::span<const double> fb, const std:
 }
 }  // namespace
 
-SobolIndices sobol(std::span<const double> f_a, std::span<const double> f_b, const std::vector<std::vector<double>>& f_ab,
+SobolIndices sobol(std::span<const double> f_a, std::span<const double> f_b,
+                   const std::vector<std::vector<double>>& f_ab,
                    const std::vector<std::vector<std::uint32_t>>& resamples) {
   const std::size_t k = f_ab.size();
   SobolIndices out;

@@ -32,17 +32,20 @@ double quantile_sorted(std::span<const double> sorted, double p);
 /// PRCC of each column of x (n rows, k columns, row-major) with y, and its
 /// 95 % Fisher-z interval. NaN where y or the column does not vary once the
 /// other columns are accounted for, or where n < k + 3.
-std::vector<Interval> prcc(std::span<const double> x, std::size_t n, std::size_t k, std::span<const double> y);
+std::vector<Interval> prcc(std::span<const double> x, std::size_t n, std::size_t k,
+                           std::span<const double> y);
 
 /// Bootstrap resamples: `count` lists of n row indices drawn with replacement.
-std::vector<std::vector<std::uint32_t>> bootstrap_resamples(std::size_t n, std::size_t count, std::uint64_t seed);
+std::vector<std::vector<std::uint32_t>> bootstrap_resamples(std::size_t n, std::size_t count,
+                                                            std::uint64_t seed);
 
 struct SobolIndices {
   std::vector<Interval> first, total;  // per factor
 };
 /// f_a, f_b: the output on the rows of A and B (n each); f_ab[i]: on A_B^i.
 /// 95 % percentile intervals from `resamples`.
-SobolIndices sobol(std::span<const double> f_a, std::span<const double> f_b, const std::vector<std::vector<double>>& f_ab,
+SobolIndices sobol(std::span<const double> f_a, std::span<const double> f_b,
+                   const std::vector<std::vector<double>>& f_ab,
                    const std::vector<std::vector<std::uint32_t>>& resamples);
 
 }  // namespace scsim::sensitivity

@@ -47,7 +47,8 @@ std::uint64_t fnv(std::uint64_t h, const void* data, std::size_t n) {
 
 std::vector<std::string> Design::overrides(std::size_t draw) const {
   std::vector<std::string> out;
-  for (std::size_t p = 0; p < params.size(); ++p) out.push_back(params[p] + "=" + schema::render_number(value(draw, p)));
+  for (std::size_t p = 0; p < params.size(); ++p)
+    out.push_back(params[p] + "=" + schema::render_number(value(draw, p)));
   return out;
 }
 
@@ -58,10 +59,12 @@ std::vector<std::size_t> Design::sample_draws() const {
   return out;
 }
 
-Design make_design(const Scenario& sc, const std::vector<std::string>& set_overrides, const UncertaintyOptions& opt) {
+Design make_design(const Scenario& sc, const std::vector<std::string>& set_overrides,
+                   const UncertaintyOptions& opt) {
   if (sc.uncertain.empty())
-    throw std::invalid_argument("the scenario declares no uncertain parameters (add an `uncertain:` list; "
-                                "docs/uncertainty.md)");
+    throw std::invalid_argument(
+        "the scenario declares no uncertain parameters (add an `uncertain:` list; "
+        "docs/uncertainty.md)");
   if (opt.draws == 0) throw std::invalid_argument("--draws must be at least 1");
   if (opt.replications == 0) throw std::invalid_argument("-r must be at least 1");
 
@@ -105,10 +108,13 @@ Design make_design(const Scenario& sc, const std::vector<std::string>& set_overr
     factors.push_back(std::move(f));
   }
   const std::size_t k = factors.size();
-  if (k == 0) throw std::invalid_argument("every uncertain parameter is fixed by --set: nothing left to draw");
+  if (k == 0)
+    throw std::invalid_argument(
+        "every uncertain parameter is fixed by --set: nothing left to draw");
   if (opt.sensitivity == SensitivityMethod::prcc && opt.draws < d.params.size() + 3)
     throw std::invalid_argument("partial rank correlations of " + std::to_string(d.params.size()) +
-                                " parameters need at least " + std::to_string(d.params.size() + 3) + " draws");
+                                " parameters need at least " + std::to_string(d.params.size() + 3) +
+                                " draws");
   if (opt.sensitivity == SensitivityMethod::sobol && opt.draws < 2)
     throw std::invalid_argument("Sobol indices need at least 2 base draws");
 
@@ -121,7 +127,8 @@ Design make_design(const Scenario& sc, const std::vector<std::string>& set_overr
     d.values.assign(d.draws * np, 0.0);
     d.blocks.assign(d.draws, "");
     for (std::size_t i = 0; i < d.draws; ++i)
-      for (std::size_t f = 0; f < k; ++f) draw_factor(factors[f], unit[i * k + f], &d.values[i * np]);
+      for (std::size_t f = 0; f < k; ++f)
+        draw_factor(factors[f], unit[i * k + f], &d.values[i * np]);
     return d;
   }
   // Saltelli: A = first k columns, B = last k; then A with column i from B, for each factor i.
@@ -129,7 +136,8 @@ Design make_design(const Scenario& sc, const std::vector<std::string>& set_overr
   d.draws = n * (k + 2);
   const auto unit = sampling::unit_design(opt.sampler, n, 2 * k, opt.seed);
   d.values.assign(d.draws * np, 0.0);
-  auto fill = [&](std::size_t draw, std::size_t j, std::size_t from_b) {  // from_b: factor taken from B, or k + 1 for B
+  auto fill = [&](std::size_t draw, std::size_t j,
+                  std::size_t from_b) {  // from_b: factor taken from B, or k + 1 for B
     for (std::size_t f = 0; f < k; ++f) {
       const bool b = from_b == k + 1 || from_b == f;
       draw_factor(factors[f], unit[j * 2 * k + (b ? k : 0) + f], &d.values[draw * np]);
@@ -155,19 +163,27 @@ std::uint64_t job_digest(const Scenario& sc, const Design& d, const UncertaintyO
   for (const auto& p : d.params) h = fnv(h, p.data(), p.size() + 1);
   for (const auto& b : d.blocks) h = fnv(h, b.data(), b.size() + 1);
   h = fnv(h, d.values.data(), d.values.size() * sizeof(double));
-  const std::uint64_t nums[] = {opt.replications, opt.seed, d.draws, d.base, d.saltelli ? 1u : 0u,
+  const std::uint64_t nums[] = {opt.replications,
+                                opt.seed,
+                                d.draws,
+                                d.base,
+                                d.saltelli ? 1u : 0u,
                                 static_cast<std::uint64_t>(opt.sampler)};
   h = fnv(h, nums, sizeof nums);
   return h;
 }
 
-TaskRunner::TaskRunner(std::filesystem::path scenario, std::vector<std::string> set_overrides, const Design& design,
-                       const UncertaintyOptions& opt)
-    : file_(std::move(scenario)), set_overrides_(std::move(set_overrides)), design_(design), opt_(opt) {}
+TaskRunner::TaskRunner(std::filesystem::path scenario, std::vector<std::string> set_overrides,
+                       const Design& design, const UncertaintyOptions& opt)
+    : file_(std::move(scenario)),
+      set_overrides_(std::move(set_overrides)),
+      design_(design),
+      opt_(opt) {}
 
 std::vector<double> TaskRunner::run(std::size_t task) {
   const std::size_t draw = task / opt_.replications, rep = task % opt_.replications;
-  if (draw >= design_.draws) throw std::out_of_range("task " + std::to_string(task) + " is beyond the design");
+  if (draw >= design_.draws)
+    throw std::out_of_range("task " + std::to_string(task) + " is beyond the design");
   if (draw != loaded_) {
     std::vector<std::string> o = set_overrides_;
     const auto mine = design_.overrides(draw);
@@ -180,11 +196,13 @@ std::vector<double> TaskRunner::run(std::size_t task) {
   const ReplicationResult& r = reps.front();
   std::vector<double> out(r.scopes * kMetrics);
   for (std::size_t s = 0; s < r.scopes; ++s)
-    for (std::size_t m = 0; m < kMetrics; ++m) out[s * kMetrics + m] = r.total(s, static_cast<Metric>(m));
+    for (std::size_t m = 0; m < kMetrics; ++m)
+      out[s * kMetrics + m] = r.total(s, static_cast<Metric>(m));
   return out;
 }
 
-DrawTable draw_table(std::size_t draws, std::size_t replications, const std::vector<std::vector<double>>& tasks) {
+DrawTable draw_table(std::size_t draws, std::size_t replications,
+                     const std::vector<std::vector<double>>& tasks) {
   DrawTable t;
   t.draws = draws;
   t.replications = replications;
@@ -229,7 +247,8 @@ std::vector<UncertaintyRow> summarize_uncertainty(const Design& d, const DrawTab
     row.p05 = sensitivity::quantile_sorted(xs, 0.05);
     row.p50 = sensitivity::quantile_sorted(xs, 0.50);
     row.p95 = sensitivity::quantile_sorted(xs, 0.95);
-    row.mc_half_width = dof > 0 ? tq * std::sqrt(pooled / n / static_cast<double>(t.replications)) : kNaN;
+    row.mc_half_width =
+        dof > 0 ? tq * std::sqrt(pooled / n / static_cast<double>(t.replications)) : kNaN;
     row.draws = sample.size();
     row.replications = t.replications;
     rows.push_back(row);
@@ -238,7 +257,7 @@ std::vector<UncertaintyRow> summarize_uncertainty(const Design& d, const DrawTab
 }
 
 std::vector<SensitivityRow> sensitivity_rows(const Design& d, const DrawTable& t, std::size_t scope,
-                                        const UncertaintyOptions& opt) {
+                                             const UncertaintyOptions& opt) {
   std::vector<SensitivityRow> rows;
   const std::size_t np = d.params.size();
   if (!d.saltelli) {
@@ -249,7 +268,8 @@ std::vector<SensitivityRow> sensitivity_rows(const Design& d, const DrawTable& t
       for (std::size_t i = 0; i < n; ++i) y[i] = t.mean[i * t.values + v];
       const auto r = sensitivity::prcc(d.values, n, np, y);
       for (std::size_t p = 0; p < np; ++p)
-        rows.push_back({v, d.params[p], "prcc", r[p].estimate, r[p].low, r[p].high, "prcc_fisher_z", n});
+        rows.push_back(
+            {v, d.params[p], "prcc", r[p].estimate, r[p].low, r[p].high, "prcc_fisher_z", n});
     }
     return rows;
   }
@@ -266,10 +286,10 @@ std::vector<SensitivityRow> sensitivity_rows(const Design& d, const DrawTable& t
     }
     const auto s = sensitivity::sobol(fa, fb, fab, resamples);
     for (std::size_t i = 0; i < k; ++i) {
-      rows.push_back({v, d.factors[i], "first_order", s.first[i].estimate, s.first[i].low, s.first[i].high,
-                      "saltelli2010_bootstrap", d.draws});
-      rows.push_back({v, d.factors[i], "total", s.total[i].estimate, s.total[i].low, s.total[i].high,
-                      "jansen1999_bootstrap", d.draws});
+      rows.push_back({v, d.factors[i], "first_order", s.first[i].estimate, s.first[i].low,
+                      s.first[i].high, "saltelli2010_bootstrap", d.draws});
+      rows.push_back({v, d.factors[i], "total", s.total[i].estimate, s.total[i].low,
+                      s.total[i].high, "jansen1999_bootstrap", d.draws});
     }
   }
   return rows;

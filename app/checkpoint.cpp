@@ -20,7 +20,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr char kMagic[8] = {'S', 'C', 'S', 'I', 'M', 'C', 'K', '1'};
-constexpr std::uint64_t kMaxValues = std::uint64_t{1} << 24;  // per task: far above scopes x metrics
+constexpr std::uint64_t kMaxValues = std::uint64_t{1}
+                                     << 24;  // per task: far above scopes x metrics
 
 std::uint64_t checksum(const std::uint64_t* words, std::size_t n) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
@@ -57,7 +58,8 @@ void sync_dir(const fs::path& dir) {
   }
 }
 
-/// The journal's header and records, as read from `text`; `valid` is where the last whole record ends.
+/// The journal's header and records, as read from `text`; `valid` is where the last whole record
+/// ends.
 struct Parsed {
   bool header_ok = false;
   std::uint64_t digest = 0;
@@ -113,8 +115,8 @@ std::string read_all(const fs::path& p) {
 
 }  // namespace
 
-Checkpoint::Checkpoint(const fs::path& output, std::uint64_t digest, const std::string& description, bool resume,
-                       bool force) {
+Checkpoint::Checkpoint(const fs::path& output, std::uint64_t digest, const std::string& description,
+                       bool resume, bool force) {
   fs::path out = output.lexically_normal();
   if (out.filename().empty()) out = out.parent_path();  // "dir/" names dir
   dir_ = out.parent_path() / (out.filename().string() + ".checkpoint");
@@ -131,17 +133,19 @@ Checkpoint::Checkpoint(const fs::path& output, std::uint64_t digest, const std::
   }
   Parsed p = parse(read_all(journal_));
   const bool same_job = p.header_ok && p.digest == digest;
-  const std::string held = std::to_string(p.tasks.size()) + " finished task" + (p.tasks.size() == 1 ? "" : "s");
+  const std::string held =
+      std::to_string(p.tasks.size()) + " finished task" + (p.tasks.size() == 1 ? "" : "s");
   bool fresh = !p.header_ok;
   if (p.header_ok && !p.tasks.empty() && !force) {
     if (!resume)
       throw UsageError(dir_.string() + " holds " + held + " of an interrupted run" +
-                       (same_job ? "" : " of another job") +
-                       ": add --resume to continue it" + (same_job ? "" : " (same scenario and options)") +
+                       (same_job ? "" : " of another job") + ": add --resume to continue it" +
+                       (same_job ? "" : " (same scenario and options)") +
                        ", or --force to discard it");
     if (!same_job)
       throw UsageError(dir_.string() + " holds " + held +
-                       " of another job (another scenario, --set, draws, replications, sampler, sensitivity or seed): "
+                       " of another job (another scenario, --set, draws, replications, sampler, "
+                       "sensitivity or seed): "
                        "run that job with --resume, or add --force to discard it");
   }
   if (p.header_ok && (!same_job || !resume)) fresh = true;
@@ -176,7 +180,9 @@ Checkpoint::~Checkpoint() {
   ::close(fd_);
 }
 
-std::vector<std::pair<std::size_t, std::vector<double>>> Checkpoint::take_found() { return std::move(found_); }
+std::vector<std::pair<std::size_t, std::vector<double>>> Checkpoint::take_found() {
+  return std::move(found_);
+}
 
 void Checkpoint::append(std::size_t task, const std::vector<double>& values) {
   std::vector<std::uint64_t> words{task, values.size()};

@@ -28,8 +28,8 @@ class Checkpoint {
   /// same job is read (tasks() returns them) and continued; one of another job
   /// is a UsageError unless `force`. Without `resume`, an existing journal is a
   /// UsageError (it holds work), unless `force` discards it.
-  Checkpoint(const std::filesystem::path& output, std::uint64_t digest, const std::string& description, bool resume,
-             bool force);
+  Checkpoint(const std::filesystem::path& output, std::uint64_t digest,
+             const std::string& description, bool resume, bool force);
   ~Checkpoint();
   Checkpoint(const Checkpoint&) = delete;
   Checkpoint& operator=(const Checkpoint&) = delete;
@@ -42,6 +42,8 @@ class Checkpoint {
   /// Deletes the checkpoint (after the output was committed).
   void remove();
   const std::filesystem::path& dir() const { return dir_; }
+  /// Tasks the journal holds (found and appended).
+  std::size_t held() const { return held_; }
 
  private:
   std::filesystem::path dir_, journal_;

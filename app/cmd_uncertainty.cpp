@@ -26,6 +26,7 @@
 #include "app/run_record.hpp"
 #include "app/task_farm.hpp"
 #include "models/scenario/loader.hpp"
+#include "sim/cancel.hpp"
 
 namespace scsim_app {
 
@@ -47,8 +48,9 @@ struct UncertaintyArgs {
   std::string scope = "national";
 };
 
-constexpr Metric kKey[] = {Metric::detainers_issued, Metric::detainers_honored, Metric::ice_bookings,
-                           Metric::removals,         Metric::extra_jail_bed_days, Metric::net_detainer_cost_usd};
+constexpr Metric kKey[] = {Metric::detainers_issued,    Metric::detainers_honored,
+                           Metric::ice_bookings,        Metric::removals,
+                           Metric::extra_jail_bed_days, Metric::net_detainer_cost_usd};
 
 /// Everything every rank builds the same way from the command line.
 struct Job {
@@ -67,7 +69,8 @@ Job build_job(const UncertaintyArgs& a) {
   j.opt.replications = j.sc.replications;
   j.opt.seed = j.sc.seed;
   j.opt.sampler = scsim::sampling::sampler_from_name(a.sampler);
-  j.opt.sensitivity = a.sensitivity == "sobol" ? scsim::SensitivityMethod::sobol : scsim::SensitivityMethod::prcc;
+  j.opt.sensitivity =
+      a.sensitivity == "sobol" ? scsim::SensitivityMethod::sobol : scsim::SensitivityMethod::prcc;
   j.opt.bootstrap = a.bootstrap;
   try {
     j.design = scsim::make_design(j.sc, a.overrides, j.opt);
@@ -99,7 +102,8 @@ std::string job_description(const UncertaintyArgs& a, const Job& j) {
   std::ostringstream os;
   os << "scsim uncertainty " << a.scenario << "\n"
      << "digest " << fmt::format("{:016x}", j.digest) << "\n"
-     << "draws " << j.design.draws << " (" << a.sampler << ", sensitivity " << a.sensitivity << ")\n"
+     << "draws " << j.design.draws << " (" << a.sampler << ", sensitivity " << a.sensitivity
+     << ")\n"
      << "replications " << j.opt.replications << ", seed " << j.opt.seed << "\n"
      << "tasks " << j.tasks << "\n";
   for (const auto& o : a.overrides) os << "--set " << o << "\n";
@@ -108,18 +112,20 @@ std::string job_description(const UncertaintyArgs& a, const Job& j) {
 
 // ---------------------------------------------------------------- outputs
 
-std::string uncertainty_csv(const scsim::Scopes& scopes, const std::vector<scsim::UncertaintyRow>& rows) {
+std::string uncertainty_csv(const scsim::Scopes& scopes,
+                            const std::vector<scsim::UncertaintyRow>& rows) {
   std::ostringstream csv;
   csv << "scope,metric,mean,p05,p50,p95,mc_half_width,draws,replications\n";
   for (const auto& r : rows)
-    csv << csv_field(scopes.names[r.value / scsim::kMetrics]) << ',' << scsim::metric_name(r.value % scsim::kMetrics)
-        << ',' << csv_num(r.mean) << ',' << csv_num(r.p05) << ',' << csv_num(r.p50) << ',' << csv_num(r.p95) << ','
+    csv << csv_field(scopes.names[r.value / scsim::kMetrics]) << ','
+        << scsim::metric_name(r.value % scsim::kMetrics) << ',' << csv_num(r.mean) << ','
+        << csv_num(r.p05) << ',' << csv_num(r.p50) << ',' << csv_num(r.p95) << ','
         << csv_num(r.mc_half_width) << ',' << r.draws << ',' << r.replications << '\n';
   return csv.str();
 }
 
-std::string draws_csv(const scsim::Design& d, const scsim::DrawTable& t, const scsim::Scopes& scopes,
-                      std::size_t scope) {
+std::string draws_csv(const scsim::Design& d, const scsim::DrawTable& t,
+                      const scsim::Scopes& scopes, std::size_t scope) {
   std::ostringstream csv;
   csv << "draw";
   if (d.saltelli) csv << ",block";
@@ -132,43 +138,54 @@ std::string draws_csv(const scsim::Design& d, const scsim::DrawTable& t, const s
     if (d.saltelli) csv << ',' << csv_field(d.blocks[i]);
     for (std::size_t p = 0; p < d.params.size(); ++p) csv << ',' << csv_num(d.value(i, p));
     csv << ',' << csv_field(scopes.names[scope]);
-    for (Metric m : kKey) csv << ',' << csv_num(t.mean[i * t.values + scope * scsim::kMetrics + std::size_t(m)]);
+    for (Metric m : kKey)
+      csv << ',' << csv_num(t.mean[i * t.values + scope * scsim::kMetrics + std::size_t(m)]);
     csv << '\n';
   }
   return csv.str();
 }
 
-std::string sensitivity_csv(const scsim::Scopes& scopes, const std::vector<scsim::SensitivityRow>& rows) {
+std::string sensitivity_csv(const scsim::Scopes& scopes,
+                            const std::vector<scsim::SensitivityRow>& rows) {
   std::ostringstream csv;
   csv << "scope,metric,parameter,index,estimate,ci95_low,ci95_high,method,draws\n";
   for (const auto& r : rows)
-    csv << csv_field(scopes.names[r.value / scsim::kMetrics]) << ',' << scsim::metric_name(r.value % scsim::kMetrics)
-        << ',' << csv_field(r.parameter) << ',' << r.index << ',' << csv_num(r.estimate) << ',' << csv_num(r.low) << ','
-        << csv_num(r.high) << ',' << r.method << ',' << r.draws << '\n';
+    csv << csv_field(scopes.names[r.value / scsim::kMetrics]) << ','
+        << scsim::metric_name(r.value % scsim::kMetrics) << ',' << csv_field(r.parameter) << ','
+        << r.index << ',' << csv_num(r.estimate) << ',' << csv_num(r.low) << ',' << csv_num(r.high)
+        << ',' << r.method << ',' << r.draws << '\n';
   return csv.str();
 }
 
-void print_table(std::ostream& os, const UncertaintyArgs& a, const Job& j, const scsim::Scopes& scopes,
-                 std::size_t scope, const std::vector<scsim::UncertaintyRow>& rows,
+void print_table(std::ostream& os, const UncertaintyArgs& a, const Job& j,
+                 const scsim::Scopes& scopes, std::size_t scope,
+                 const std::vector<scsim::UncertaintyRow>& rows,
                  const std::vector<scsim::SensitivityRow>& sens) {
   const auto& d = j.design;
-  os << "\n  UNCERTAINTY of " << j.sc.name << ", scope " << scopes.names[scope] << ": " << d.draws << " draws ("
-     << a.sampler << (d.saltelli ? ", Saltelli design of " + std::to_string(d.base) + " base rows" : std::string())
-     << ") x " << j.opt.replications << " replication" << (j.opt.replications == 1 ? "" : "s") << ", seed "
-     << j.opt.seed << ", " << d.params.size() << " parameter" << (d.params.size() == 1 ? "" : "s") << " drawn\n";
+  os << "\n  UNCERTAINTY of " << j.sc.name << ", scope " << scopes.names[scope] << ": " << d.draws
+     << " draws (" << a.sampler
+     << (d.saltelli ? ", Saltelli design of " + std::to_string(d.base) + " base rows"
+                    : std::string())
+     << ") x " << j.opt.replications << " replication" << (j.opt.replications == 1 ? "" : "s")
+     << ", seed " << j.opt.seed << ", " << d.params.size() << " parameter"
+     << (d.params.size() == 1 ? "" : "s") << " drawn\n";
   if (!d.fixed.empty()) {
     os << "  fixed by --set:";
     for (const auto& f : d.fixed) os << ' ' << f;
     os << "\n";
   }
-  os << "\n  " << fmt::format("{:<24}{:>16}{:>16}{:>16}{:>16}{:>16}", "metric", "mean", "5%", "median", "95%",
-                             "MC +/- (95%)")
+  os << "\n  "
+     << fmt::format("{:<24}{:>16}{:>16}{:>16}{:>16}{:>16}", "metric", "mean", "5%", "median", "95%",
+                    "MC +/- (95%)")
      << "\n";
   for (Metric m : kKey) {
     const auto& r = rows[scope * scsim::kMetrics + std::size_t(m)];
-    auto show = [m](double v) { return m == Metric::net_detainer_cost_usd ? dollars(v) : grouped_number(v, 0); };
-    os << "  " << fmt::format("{:<24}{:>16}{:>16}{:>16}{:>16}{:>16}", scsim::metric_name(m), show(r.mean),
-                              show(r.p05), show(r.p50), show(r.p95), show(r.mc_half_width))
+    auto show = [m](double v) {
+      return m == Metric::net_detainer_cost_usd ? dollars(v) : grouped_number(v, 0);
+    };
+    os << "  "
+       << fmt::format("{:<24}{:>16}{:>16}{:>16}{:>16}{:>16}", scsim::metric_name(m), show(r.mean),
+                      show(r.p05), show(r.p50), show(r.p95), show(r.mc_half_width))
        << "\n";
   }
   // What drives the county's (or the nation's) net cost.
@@ -177,14 +194,16 @@ void print_table(std::ostream& os, const UncertaintyArgs& a, const Job& j, const
   for (const auto& s : sens)
     if (s.value == cost && (s.index == "prcc" || s.index == "total")) drivers.push_back(&s);
   std::stable_sort(drivers.begin(), drivers.end(), [](auto* x, auto* y) {
-    const double ax = std::isnan(x->estimate) ? -1 : std::abs(x->estimate), ay = std::isnan(y->estimate) ? -1 : std::abs(y->estimate);
+    const double ax = std::isnan(x->estimate) ? -1 : std::abs(x->estimate),
+                 ay = std::isnan(y->estimate) ? -1 : std::abs(y->estimate);
     return ax > ay;
   });
-  os << "\n  what drives net_detainer_cost_usd (" << (d.saltelli ? "total Sobol index" : "partial rank correlation")
-     << ", 95% interval):\n";
+  os << "\n  what drives net_detainer_cost_usd ("
+     << (d.saltelli ? "total Sobol index" : "partial rank correlation") << ", 95% interval):\n";
   for (const auto* s : drivers)
-    os << "    " << fmt::format("{:<56}{:>8}  [{}, {}]", s->parameter, significant(s->estimate, 3),
-                                significant(s->low, 3), significant(s->high, 3))
+    os << "    "
+       << fmt::format("{:<56}{:>8}  [{}, {}]", s->parameter, significant(s->estimate, 3),
+                      significant(s->low, 3), significant(s->high, 3))
        << "\n";
   os << "\n";
 }
@@ -230,41 +249,56 @@ void run_uncertainty(const UncertaintyArgs& a, const Common& common) {
       ++found;
     }
   if (a.resume) {
-    const std::string msg = fmt::format("resuming from {}: {} of {} tasks were done, {} to run", ck.dir().string(),
-                                        found, j.tasks, j.tasks - found);
+    const std::string msg = fmt::format("resuming from {}: {} of {} tasks were done, {} to run",
+                                        ck.dir().string(), found, j.tasks, j.tasks - found);
     spdlog::info("{}", msg);
     if (!common.quiet) std::cerr << "scsim uncertainty: " << msg << "\n";
   }
   const int ranks = mpi::size();
-  spdlog::info("uncertainty of '{}': {} draws x {} replications = {} tasks, {} parameters, seed {}, {} rank{}",
-               j.sc.name, j.design.draws, j.opt.replications, j.tasks, j.design.params.size(), j.opt.seed, ranks,
-               ranks == 1 ? "" : "s");
+  spdlog::info(
+      "uncertainty of '{}': {} draws x {} replications = {} tasks, {} parameters, seed {}, {} "
+      "rank{}",
+      j.sc.name, j.design.draws, j.opt.replications, j.tasks, j.design.params.size(), j.opt.seed,
+      ranks, ranks == 1 ? "" : "s");
   for (const auto& f : j.design.fixed) spdlog::info("{} is fixed by --set (not drawn)", f);
 
   mpi::start_workers(j.digest);
   auto last = std::chrono::steady_clock::now();
   const auto t0 = last;
-  const FarmStats stats = farm_run(
-      j.tasks, skip, threads_of(a), task_factory(a, j),
-      [&](std::size_t task, std::vector<double>&& values) {
-        ck.append(task, values);
-        results[task] = std::move(values);
-      },
-      [&](const FarmProgress& p) {
-        const auto now = std::chrono::steady_clock::now();
-        if (now - last < std::chrono::seconds(5) && p.done < p.total) return;
-        last = now;
-        const double secs = std::chrono::duration<double>(now - t0).count();
-        spdlog::info("uncertainty: {}/{} tasks ({:.0f}%), {:.1f} tasks/s, {} on other ranks", p.done, p.total,
-                     100.0 * double(p.done) / double(std::max<std::size_t>(p.total, 1)),
-                     double(p.done) / std::max(secs, 1e-9), p.remote);
-      });
-  spdlog::info("{} tasks in {:.2f} s ({:.1f} tasks/s; {} here, {} on other ranks)", stats.local + stats.remote,
-               stats.seconds, double(stats.local + stats.remote) / std::max(stats.seconds, 1e-9), stats.local,
+  FarmStats stats;
+  try {
+    stats = farm_run(
+        j.tasks, skip, threads_of(a), task_factory(a, j),
+        [&](std::size_t task, std::vector<double>&& values) {
+          ck.append(task, values);
+          results[task] = std::move(values);
+        },
+        [&](const FarmProgress& p) {
+          const auto now = std::chrono::steady_clock::now();
+          if (now - last < std::chrono::seconds(5) && p.done < p.total) return;
+          last = now;
+          const double secs = std::chrono::duration<double>(now - t0).count();
+          spdlog::info("uncertainty: {}/{} tasks ({:.0f}%), {:.1f} tasks/s, {} on other ranks",
+                       p.done, p.total,
+                       100.0 * double(p.done) / double(std::max<std::size_t>(p.total, 1)),
+                       double(p.done) / std::max(secs, 1e-9), p.remote);
+        });
+  } catch (const sim::Cancelled&) {
+    // The output is not written; the work done is kept for --resume.
+    if (ck.held() > 0 && !common.quiet)
+      std::cerr << "scsim uncertainty: " << ck.held() << " of " << j.tasks << " tasks are kept in "
+                << ck.dir().string() << "; the same command with --resume continues\n";
+    throw;
+  }
+  spdlog::info("{} tasks in {:.2f} s ({:.1f} tasks/s; {} here, {} on other ranks)",
+               stats.local + stats.remote, stats.seconds,
+               double(stats.local + stats.remote) / std::max(stats.seconds, 1e-9), stats.local,
                stats.remote);
   if (ranks > 1)
-    spdlog::info("MPI layer: {:.1f} us per task (main threads of all ranks: probing, packing, sending, handing out)",
-                 1e6 * stats.mpi_seconds / double(std::max<std::size_t>(stats.local + stats.remote, 1)));
+    spdlog::info(
+        "MPI layer: {:.1f} us per task (main threads of all ranks: probing, packing, sending, "
+        "handing out)",
+        1e6 * stats.mpi_seconds / double(std::max<std::size_t>(stats.local + stats.remote, 1)));
 
   const auto table = scsim::draw_table(j.design.draws, j.opt.replications, results);
   const auto rows = scsim::summarize_uncertainty(j.design, table);
@@ -281,21 +315,23 @@ void run_uncertainty(const UncertaintyArgs& a, const Common& common) {
     std::cout << unc;
   } else {
     print_table(std::cout, a, j, scopes, scope, rows, sens);
-    std::cout << "  results written to " << out_dir << "/ (uncertainty.csv, draws.csv, sensitivity.csv)\n";
+    std::cout << "  results written to " << out_dir
+              << "/ (uncertainty.csv, draws.csv, sensitivity.csv)\n";
   }
 }
 
 void add_uncertainty_command(CLI::App& app, Common& common) {
   auto a = std::make_shared<UncertaintyArgs>();
-  auto* cmd = app.add_subcommand(
-      "uncertainty",
-      "Draw the scenario's uncertain parameters, run each draw, and report the spread and what drives it "
-      "(runs over MPI ranks under mpirun)");
+  auto* cmd = app.add_subcommand("uncertainty",
+                                 "Draw the scenario's uncertain parameters, run each draw, and "
+                                 "report the spread and what drives it "
+                                 "(runs over MPI ranks under mpirun)");
   cmd->add_option("scenario", a->scenario, "Scenario YAML file with an `uncertain:` list")
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--draws", a->draws,
-                  "Parameter draws (with --sensitivity sobol: base rows N of a Saltelli design of N (k + 2) draws)")
+                  "Parameter draws (with --sensitivity sobol: base rows N of a Saltelli design of "
+                  "N (k + 2) draws)")
       ->required()
       ->check(CLI::PositiveNumber);
   add_simulation_options(cmd, a->sim, "of every draw (the same seeds for every draw)");
@@ -303,17 +339,21 @@ void add_uncertainty_command(CLI::App& app, Common& common) {
       ->check(CLI::IsMember({"lhs", "sobol"}))
       ->capture_default_str();
   cmd->add_option("--sensitivity", a->sensitivity,
-                  "prcc (partial rank correlations of the draws) or sobol (first-order and total Sobol indices from "
+                  "prcc (partial rank correlations of the draws) or sobol (first-order and total "
+                  "Sobol indices from "
                   "a Saltelli design)")
       ->check(CLI::IsMember({"prcc", "sobol"}))
       ->capture_default_str();
-  cmd->add_option("--bootstrap", a->bootstrap, "Bootstrap resamples for the Sobol indices' intervals")
+  cmd->add_option("--bootstrap", a->bootstrap,
+                  "Bootstrap resamples for the Sobol indices' intervals")
       ->check(CLI::Range(std::size_t{10}, std::size_t{100000}))
       ->capture_default_str();
   cmd->add_option("--set", a->overrides,
-                  "Override a scenario key, e.g. --set pipeline.lesc_analysts=60; on an uncertain path it fixes it");
+                  "Override a scenario key, e.g. --set pipeline.lesc_analysts=60; on an uncertain "
+                  "path it fixes it");
   add_output_dir_options(cmd, a->out, a->force,
-                         "Output directory (default: uncertainty-SCENARIO): uncertainty.csv, draws.csv, sensitivity.csv");
+                         "Output directory (default: uncertainty-SCENARIO): uncertainty.csv, "
+                         "draws.csv, sensitivity.csv");
   cmd->add_flag("--resume", a->resume,
                 "Continue an interrupted run: tasks recorded in DIR.checkpoint/ are not run again");
   add_format_option(cmd, a->format, {"table", "csv"});

@@ -66,7 +66,8 @@ Session::Session([[maybe_unused]] int& argc, [[maybe_unused]] char**& argv) {
 #ifdef SCSIM_HAVE_MPI
   if (!launched()) return;
   State& s = state();
-  s.env = std::make_unique<boost::mpi::environment>(argc, argv, boost::mpi::threading::funneled, false);
+  s.env =
+      std::make_unique<boost::mpi::environment>(argc, argv, boost::mpi::threading::funneled, false);
   s.world = std::make_unique<boost::mpi::communicator>();
   s.rank = s.world->rank();
   s.size = s.world->size();
@@ -109,8 +110,9 @@ void command_chosen(const std::string& name) {
   s.uses_ranks = uses_ranks && s.size > 1;
   if (!s.active || s.size == 1 || uses_ranks) return;
   if (s.rank > 0) throw QuietExit{0};
-  spdlog::warn("`scsim {}` does not spread over MPI ranks: rank 0 runs it alone, the other {} rank{} exit", name,
-               s.size - 1, s.size == 2 ? "" : "s");
+  spdlog::warn(
+      "`scsim {}` does not spread over MPI ranks: rank 0 runs it alone, the other {} rank{} exit",
+      name, s.size - 1, s.size == 2 ? "" : "s");
 }
 
 void start_workers(std::uint64_t digest) {
@@ -129,7 +131,10 @@ std::uint64_t wait_for_start() {
         throw QuietExit{static_cast<int>(m.words.at(0))};
       }
     }
-    sim::throw_if_cancelled();
+    if (sim::cancel_requested()) {  // Ctrl-C reaches every rank; rank 0 reports it
+      wire::send(0, wire::bye, {0});
+      throw QuietExit{130};
+    }
     nap();
   }
 }
@@ -139,7 +144,8 @@ void release_workers(int code) noexcept {
   if (!s.active || !s.uses_ranks || s.rank != 0) return;
   try {
     for (int w = 1; w < s.size; ++w)
-      if (!s.gone[static_cast<std::size_t>(w)]) wire::send(w, wire::stop, {static_cast<std::uint64_t>(code)});
+      if (!s.gone[static_cast<std::size_t>(w)])
+        wire::send(w, wire::stop, {static_cast<std::uint64_t>(code)});
     // Every rank answers with bye, after whatever it was still sending (read and dropped here).
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     wire::Message m;
@@ -199,12 +205,14 @@ bool poll([[maybe_unused]] Message& out) {
 #endif
 }
 
-void send([[maybe_unused]] int dest, [[maybe_unused]] Tag tag, [[maybe_unused]] std::vector<std::uint64_t> words) {
+void send([[maybe_unused]] int dest, [[maybe_unused]] Tag tag,
+          [[maybe_unused]] std::vector<std::uint64_t> words) {
 #ifdef SCSIM_HAVE_MPI
   State& s = state();
   if (words.empty()) words.push_back(0);  // every message carries a word
   auto buf = std::make_unique<std::vector<std::uint64_t>>(std::move(words));
-  boost::mpi::request req = s.world->isend(dest, static_cast<int>(tag), buf->data(), static_cast<int>(buf->size()));
+  boost::mpi::request req =
+      s.world->isend(dest, static_cast<int>(tag), buf->data(), static_cast<int>(buf->size()));
   s.pending.push_back({std::move(buf), req});
 #endif
 }
@@ -239,7 +247,8 @@ std::string get_text(const std::vector<std::uint64_t>& words, std::size_t at) {
   if (at >= words.size()) return {};
   const std::size_t n = std::min<std::size_t>(words[at], (words.size() - at - 1) * 8);
   std::string s(n, '\0');
-  for (std::size_t i = 0; i < n; i += 8) std::memcpy(s.data() + i, &words[at + 1 + i / 8], std::min<std::size_t>(8, n - i));
+  for (std::size_t i = 0; i < n; i += 8)
+    std::memcpy(s.data() + i, &words[at + 1 + i / 8], std::min<std::size_t>(8, n - i));
   return s;
 }
 

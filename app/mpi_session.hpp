@@ -69,7 +69,8 @@ void release_workers(int code) noexcept;
 /// Ranks > 0: tells rank 0 this rank failed (rank 0 prints `message` and
 /// stops the job), then waits for rank 0's stop and throws QuietExit.
 /// `task`: the task that failed, if one did (rank 0 reports the lowest).
-[[noreturn]] void worker_failed(int code, const std::string& message, std::size_t task = static_cast<std::size_t>(-1));
+[[noreturn]] void worker_failed(int code, const std::string& message,
+                                std::size_t task = static_cast<std::size_t>(-1));
 
 // ---- the wire, for app/task_farm.cpp: messages of 64-bit words between rank 0 and the others ----
 namespace wire {

@@ -125,13 +125,18 @@ double since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-unsigned resolve_threads(unsigned threads) { return threads ? threads : std::max(1u, std::thread::hardware_concurrency()); }
+unsigned resolve_threads(unsigned threads) {
+  return threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+}
 
-bool user_interrupted(const std::atomic<bool>* flag) { return flag && flag->load(std::memory_order_relaxed); }
+bool user_interrupted(const std::atomic<bool>* flag) {
+  return flag && flag->load(std::memory_order_relaxed);
+}
 
 }  // namespace
 
-FarmStats farm_run(std::size_t tasks, const std::vector<char>& skip, unsigned threads, const TaskFnFactory& make,
+FarmStats farm_run(std::size_t tasks, const std::vector<char>& skip, unsigned threads,
+                   const TaskFnFactory& make,
                    const std::function<void(std::size_t, std::vector<double>&&)>& deliver,
                    const std::function<void(const FarmProgress&)>& progress) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -143,6 +148,7 @@ FarmStats farm_run(std::size_t tasks, const std::vector<char>& skip, unsigned th
   FarmStats stats;
   const int workers = mpi::active() ? mpi::size() - 1 : 0;
   int byes = 0;
+  std::vector<std::size_t> held(static_cast<std::size_t>(workers) + 1, 0);  // tasks out on each rank
   const std::size_t depth = 2 * std::size_t{threads};
   const std::atomic<bool>* user = sim::cancel_flag();
 
@@ -194,6 +200,7 @@ FarmStats farm_run(std::size_t tasks, const std::vector<char>& skip, unsigned th
           ++prog.done;
           ++prog.remote;
           ++stats.remote;
+          --held[static_cast<std::size_t>(m.source)];
         }
         std::vector<std::uint64_t> reply{0, 0};
         while (!failure && reply.size() - 2 < want && !todo.empty()) {
@@ -201,17 +208,23 @@ FarmStats farm_run(std::size_t tasks, const std::vector<char>& skip, unsigned th
           todo.pop_front();
         }
         reply[0] = reply.size() - 2;
+        held[static_cast<std::size_t>(m.source)] += reply[0];
         reply[1] = failure || todo.empty() ? 1 : 0;  // no more after these
         wire::send(m.source, wire::tasks, std::move(reply));
       } else if (m.tag == wire::error) {
         const auto code = static_cast<ExitCode>(w.at(0));
         const std::size_t task = w.at(1);
-        fail(task, std::make_exception_ptr(CodedError(code, "rank " + std::to_string(m.source) + ": " +
-                                                                 wire::get_text(w, 2))));
+        fail(task, std::make_exception_ptr(CodedError(
+                       code, "rank " + std::to_string(m.source) + ": " + wire::get_text(w, 2))));
       } else if (m.tag == wire::bye) {
         wire::note_bye(m.source);
         ++byes;
-        if (w.size() > 1) stats.mpi_seconds += static_cast<double>(w[1]) * 1e-9;  // the rank's own time
+        if (held[static_cast<std::size_t>(m.source)] > 0)  // stopped (a signal) with work in hand
+          fail(kNoTask, std::make_exception_ptr(CodedError(
+                            ExitCode::interrupted, "rank " + std::to_string(m.source) +
+                                                       " stopped before finishing its tasks (interrupted)")));
+        if (w.size() > 1)
+          stats.mpi_seconds += static_cast<double>(w[1]) * 1e-9;  // the rank's own time
       }
     }
     if (workers > 0) stats.mpi_seconds += since(mpi_start) - delivering;
@@ -235,9 +248,10 @@ void farm_serve(unsigned threads, const TaskFnFactory& make) {
   double mpi_seconds = 0;  // this rank's time in the MPI layer, reported in its bye
   wire::Message m;
   for (;;) {
-    if (user_interrupted(user)) {
+    if (user_interrupted(user)) {  // mpirun passes Ctrl-C to every rank: rank 0 reports it
       pool.stop();
-      throw sim::Cancelled();
+      wire::send(0, wire::bye, {0});
+      throw mpi::QuietExit{static_cast<int>(ExitCode::interrupted)};
     }
     auto done = pool.take(1ms);
     const auto mpi_start = std::chrono::steady_clock::now();

@@ -38,9 +38,10 @@ struct FarmStats {
 };
 
 /// Rank 0 (or a process without MPI): runs every task not marked in `skip`.
-FarmStats farm_run(std::size_t tasks, const std::vector<char>& skip, unsigned threads, const TaskFnFactory& make,
-                   const std::function<void(std::size_t task, std::vector<double>&& values)>& deliver,
-                   const std::function<void(const FarmProgress&)>& progress = {});
+FarmStats farm_run(
+    std::size_t tasks, const std::vector<char>& skip, unsigned threads, const TaskFnFactory& make,
+    const std::function<void(std::size_t task, std::vector<double>&& values)>& deliver,
+    const std::function<void(const FarmProgress&)>& progress = {});
 
 /// Ranks > 0: computes the tasks rank 0 sends until it has no more, then says bye.
 void farm_serve(unsigned threads, const TaskFnFactory& make);

@@ -27,7 +27,8 @@ using UDist = UncertainParam::Dist;
 /// The largest ensemble file read (a few thousand parameter sets of a few dozen parameters).
 constexpr std::size_t kEnsembleBytes = std::size_t{16} << 20;
 
-const std::vector<std::string> kDists{"uniform", "triangular", "beta", "normal", "lognormal", "discrete"};
+const std::vector<std::string> kDists{"uniform", "triangular", "beta",
+                                      "normal",  "lognormal",  "discrete"};
 
 /// The parameter keys each distribution needs, then those it may take.
 struct Takes {
@@ -41,22 +42,27 @@ const std::vector<Takes> kTakes{
     {{"median", "sigma"}, {"min", "max"}},
     {{"values"}, {"probabilities"}},
 };
-const std::vector<std::string> kParamKeys{"min",    "max",   "mode",   "alpha",  "beta",         "mean",
-                                          "sd",     "median", "sigma", "values", "probabilities"};
+const std::vector<std::string> kParamKeys{"min",   "max",    "mode",         "alpha",
+                                          "beta",  "mean",   "sd",           "median",
+                                          "sigma", "values", "probabilities"};
 
 std::string words(const std::vector<std::string>& v) {
   std::string s;
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i == 0 ? "" : i + 1 == v.size() ? " and " : ", ") + v[i];
+  for (std::size_t i = 0; i < v.size(); ++i)
+    s += (i == 0 ? "" : i + 1 == v.size() ? " and " : ", ") + v[i];
   return s;
 }
 
 double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
 
 std::vector<double> read_numbers(const Node& n, const std::string& path, const Key& k) {
-  if (!n.is_sequence()) fail(n.where, path, "expected a list of numbers, got " + n.describe(), ScenarioError::Kind::input);
+  if (!n.is_sequence())
+    fail(n.where, path, "expected a list of numbers, got " + n.describe(),
+         ScenarioError::Kind::input);
   if (n.items.empty()) fail(n.where, path, "the list is empty");
   std::vector<double> out;
-  for (std::size_t i = 0; i < n.items.size(); ++i) out.push_back(schema::read_number(n.items[i], join_index(path, i), k));
+  for (std::size_t i = 0; i < n.items.size(); ++i)
+    out.push_back(schema::read_number(n.items[i], join_index(path, i), k));
   return out;
 }
 
@@ -65,18 +71,20 @@ void check_item(const Node& m, UncertainParam& u, const std::string& path) {
   const Node* path_node = m.find("path");
   const Node* ensemble_node = m.find("ensemble");
   if (path_node && ensemble_node)
-    fail(m.find("ensemble")->where, join(path, "ensemble"), "give either 'path' (with 'dist') or 'ensemble', not both",
-         ScenarioError::Kind::input);
+    fail(m.find("ensemble")->where, join(path, "ensemble"),
+         "give either 'path' (with 'dist') or 'ensemble', not both", ScenarioError::Kind::input);
   if (!path_node && !ensemble_node)
     fail(m.where, join(path, "path"), "required key 'path' is missing (or give 'ensemble: FILE')",
          ScenarioError::Kind::input);
   if (u.source.find_first_not_of(" \t") == std::string::npos)
-    fail(m.find("source")->where, join(path, "source"), "say where this uncertainty comes from (a study, a range, a guess)");
+    fail(m.find("source")->where, join(path, "source"),
+         "say where this uncertainty comes from (a study, a range, a guess)");
   u.origin = m.where.str();
   if (ensemble_node) {
     for (const auto& e : m.entries)
       if (e.key != "ensemble" && e.key != "source")
-        fail(e.key_where, join(path, e.key), "an ensemble item takes only 'ensemble' and 'source', not '" + e.key + "'",
+        fail(e.key_where, join(path, e.key),
+             "an ensemble item takes only 'ensemble' and 'source', not '" + e.key + "'",
              ScenarioError::Kind::input);
     u.dist = UDist::ensemble;
     return;
@@ -84,37 +92,45 @@ void check_item(const Node& m, UncertainParam& u, const std::string& path) {
   if (u.path.empty()) fail(path_node->where, join(path, "path"), "the path is empty");
   const Node* dist_node = m.find("dist");
   if (!dist_node)
-    fail(m.where, join(path, "dist"), "required key 'dist' is missing (one of " + words(kDists) + ")",
+    fail(m.where, join(path, "dist"),
+         "required key 'dist' is missing (one of " + words(kDists) + ")",
          ScenarioError::Kind::input);
   const std::string& name = kDists[static_cast<std::size_t>(u.dist)];
   const Takes& takes = kTakes[static_cast<std::size_t>(u.dist)];
   for (const auto& e : m.entries) {
     if (std::find(kParamKeys.begin(), kParamKeys.end(), e.key) == kParamKeys.end()) continue;
-    const bool ok = std::find(takes.required.begin(), takes.required.end(), e.key) != takes.required.end() ||
-                    std::find(takes.optional.begin(), takes.optional.end(), e.key) != takes.optional.end();
+    const bool ok =
+        std::find(takes.required.begin(), takes.required.end(), e.key) != takes.required.end() ||
+        std::find(takes.optional.begin(), takes.optional.end(), e.key) != takes.optional.end();
     if (!ok)
       fail(e.key_where, join(path, e.key),
            "dist: " + name + " takes " + words(takes.required) +
-               (takes.optional.empty() ? "" : " (and optionally " + words(takes.optional) + ")") + ", not '" + e.key + "'",
+               (takes.optional.empty() ? "" : " (and optionally " + words(takes.optional) + ")") +
+               ", not '" + e.key + "'",
            ScenarioError::Kind::input);
   }
   for (const auto& r : takes.required)
-    if (!m.find(r)) fail(m.where, join(path, r), "dist: " + name + " needs '" + r + "'", ScenarioError::Kind::input);
+    if (!m.find(r))
+      fail(m.where, join(path, r), "dist: " + name + " needs '" + r + "'",
+           ScenarioError::Kind::input);
   auto at = [&](const char* key) -> const schema::Source& { return m.find(key)->where; };
   auto need_below = [&](const char* lo, const char* hi, double a, double b) {
     if (!(a < b))
       fail(schema::blame({m.find(lo)}, at(hi)), join(path, hi),
-           std::string(hi) + " (" + render_number(b) + ") must exceed " + lo + " (" + render_number(a) + ")");
+           std::string(hi) + " (" + render_number(b) + ") must exceed " + lo + " (" +
+               render_number(a) + ")");
   };
   const bool has_min = m.find("min") != nullptr, has_max = m.find("max") != nullptr;
   switch (u.dist) {
-    case UDist::uniform: need_below("min", "max", u.min, u.max); break;
+    case UDist::uniform:
+      need_below("min", "max", u.min, u.max);
+      break;
     case UDist::triangular:
       need_below("min", "max", u.min, u.max);
       if (!(u.mode >= u.min && u.mode <= u.max))
         fail(at("mode"), join(path, "mode"),
-             "mode (" + render_number(u.mode) + ") must lie within [min, max] = [" + render_number(u.min) + ", " +
-                 render_number(u.max) + "]");
+             "mode (" + render_number(u.mode) + ") must lie within [min, max] = [" +
+                 render_number(u.min) + ", " + render_number(u.max) + "]");
       break;
     case UDist::beta:
       if (!has_min) u.min = 0;
@@ -125,19 +141,21 @@ void check_item(const Node& m, UncertainParam& u, const std::string& path) {
     case UDist::lognormal: {
       const bool logn = u.dist == UDist::lognormal;
       if (logn && has_min && u.min < 0)
-        fail(at("min"), join(path, "min"), "a lognormal's values are positive: min must be >= 0, got " + render_number(u.min));
+        fail(at("min"), join(path, "min"),
+             "a lognormal's values are positive: min must be >= 0, got " + render_number(u.min));
       if (has_min && has_max) need_below("min", "max", u.min, u.max);
       // The truncation must keep some of the distribution, or its quantiles are noise.
       auto z = [&](double x) {
         if (logn) return x <= 0 ? -INFINITY : (std::log(x) - std::log(u.median)) / u.sigma;
         return (x - u.mean) / u.sd;
       };
-      const double lo = has_min ? normal_cdf(z(u.min)) : 0.0, hi = has_max ? normal_cdf(z(u.max)) : 1.0;
+      const double lo = has_min ? normal_cdf(z(u.min)) : 0.0,
+                   hi = has_max ? normal_cdf(z(u.max)) : 1.0;
       if (!(hi - lo > 1e-6))
         fail(at(has_max ? "max" : "min"), join(path, has_max ? "max" : "min"),
              "the truncation to [" + (has_min ? render_number(u.min) : std::string("-inf")) + ", " +
-                 (has_max ? render_number(u.max) : std::string("inf")) + "] keeps almost none of this " + name +
-                 " (less than one in a million)");
+                 (has_max ? render_number(u.max) : std::string("inf")) +
+                 "] keeps almost none of this " + name + " (less than one in a million)");
       break;
     }
     case UDist::discrete: {
@@ -153,26 +171,37 @@ void check_item(const Node& m, UncertainParam& u, const std::string& path) {
       double sum = 0;
       for (double p : u.probabilities) sum += p;
       if (std::abs(sum - 1.0) > 1e-9)
-        fail(probs->where, join(path, "probabilities"), "probabilities must sum to 1, but sum to " + render_number(sum));
+        fail(probs->where, join(path, "probabilities"),
+             "probabilities must sum to 1, but sum to " + render_number(sum));
       break;
     }
-    case UDist::ensemble: break;
+    case UDist::ensemble:
+      break;
   }
 }
 
 struct Declarations {
   Section<UncertainParam> item{
       "uncertain",
-      "An uncertain parameter: a key path (as `--set` and `calibrate:` take it) with the distribution its value is "
-      "drawn from and the source of that distribution; or `ensemble: FILE`, a CSV of parameter sets (a column per "
-      "path, optional `weight` column) drawn as a whole. `scsim uncertainty` draws them (docs/uncertainty.md); every "
-      "other command runs the values the scenario writes, and `--set` on an uncertain path fixes it. Every value a "
-      "distribution can give must be one its key accepts: probabilities take uniform, triangular, beta or discrete, "
+      "An uncertain parameter: a key path (as `--set` and `calibrate:` take it) with the "
+      "distribution its value is "
+      "drawn from and the source of that distribution; or `ensemble: FILE`, a CSV of parameter "
+      "sets (a column per "
+      "path, optional `weight` column) drawn as a whole. `scsim uncertainty` draws them "
+      "(docs/uncertainty.md); every "
+      "other command runs the values the scenario writes, and `--set` on an uncertain path fixes "
+      "it. Every value a "
+      "distribution can give must be one its key accepts: probabilities take uniform, triangular, "
+      "beta or discrete, "
       "or a normal or lognormal truncated inside [0, 1]. Integer keys get rounded draws."};
   Declarations() {
-    auto number = [this](std::string name, std::string help, double UncertainParam::*member, Range range = {}) {
+    auto number = [this](std::string name, std::string help, double UncertainParam::*member,
+                         Range range = {}) {
       const Key k{.name = name, .type = Type::number, .range = range};
-      item.add(Key{.name = std::move(name), .type = Type::number, .help = std::move(help), .range = range},
+      item.add(Key{.name = std::move(name),
+                   .type = Type::number,
+                   .help = std::move(help),
+                   .range = range},
                [k, member](const Node& n, UncertainParam& u, const std::string& p) {
                  u.*member = schema::read_number(n, p, k);
                });
@@ -180,28 +209,38 @@ struct Declarations {
     item.add(Key{.name = "path",
                  .type = Type::string,
                  .help = "the parameter, e.g. `pipeline.pickup_probability` or "
-                         "`jurisdictions[los_angeles_ca].jail_cost_per_day` (required unless `ensemble`)"},
-             [](const Node& n, UncertainParam& u, const std::string& p) { u.path = schema::read_string(n, p); })
-        .add(Key{.name = "dist",
-                 .type = Type::enumeration,
-                 .help = "the distribution: uniform (min, max), triangular (min, mode, max), beta (alpha, beta; on "
-                         "[min, max], default [0, 1]), normal (mean, sd; optionally truncated to [min, max]), "
-                         "lognormal (median, sigma of the log; optionally truncated), discrete (values, "
-                         "probabilities)",
-                 .choices = kDists},
+                         "`jurisdictions[los_angeles_ca].jail_cost_per_day` (required unless "
+                         "`ensemble`)"},
              [](const Node& n, UncertainParam& u, const std::string& p) {
-               u.dist = static_cast<UDist>(schema::read_choice(n, p, kDists));
-             });
-    number("min", "lower end (uniform, triangular, beta), or lower truncation (normal, lognormal)", &UncertainParam::min);
-    number("max", "upper end (uniform, triangular, beta), or upper truncation (normal, lognormal)", &UncertainParam::max);
+               u.path = schema::read_string(n, p);
+             })
+        .add(
+            Key{.name = "dist",
+                .type = Type::enumeration,
+                .help =
+                    "the distribution: uniform (min, max), triangular (min, mode, max), beta "
+                    "(alpha, beta; on "
+                    "[min, max], default [0, 1]), normal (mean, sd; optionally truncated to [min, "
+                    "max]), "
+                    "lognormal (median, sigma of the log; optionally truncated), discrete (values, "
+                    "probabilities)",
+                .choices = kDists},
+            [](const Node& n, UncertainParam& u, const std::string& p) {
+              u.dist = static_cast<UDist>(schema::read_choice(n, p, kDists));
+            });
+    number("min", "lower end (uniform, triangular, beta), or lower truncation (normal, lognormal)",
+           &UncertainParam::min);
+    number("max", "upper end (uniform, triangular, beta), or upper truncation (normal, lognormal)",
+           &UncertainParam::max);
     number("mode", "most likely value (triangular)", &UncertainParam::mode);
-    number("alpha", "first shape parameter (beta): mean = alpha / (alpha + beta) on [0, 1]", &UncertainParam::alpha,
-           above(0));
+    number("alpha", "first shape parameter (beta): mean = alpha / (alpha + beta) on [0, 1]",
+           &UncertainParam::alpha, above(0));
     number("beta", "second shape parameter (beta)", &UncertainParam::beta, above(0));
     number("mean", "mean (normal, before truncation)", &UncertainParam::mean);
     number("sd", "standard deviation (normal, before truncation)", &UncertainParam::sd, above(0));
     number("median", "median (lognormal, before truncation)", &UncertainParam::median, above(0));
-    number("sigma", "standard deviation of the natural log (lognormal)", &UncertainParam::sigma, above(0));
+    number("sigma", "standard deviation of the natural log (lognormal)", &UncertainParam::sigma,
+           above(0));
     item.add(Key{.name = "values", .type = Type::list, .help = "the values (discrete)"},
              [](const Node& n, UncertainParam& u, const std::string& p) {
                u.values = read_numbers(n, p, Key{.name = "values", .type = Type::number});
@@ -210,20 +249,26 @@ struct Declarations {
                  .type = Type::list,
                  .help = "the probability of each value, summing to 1 (discrete; default: equal)"},
              [](const Node& n, UncertainParam& u, const std::string& p) {
-               u.probabilities = read_numbers(n, p, Key{.name = "probabilities", .type = Type::probability});
+               u.probabilities =
+                   read_numbers(n, p, Key{.name = "probabilities", .type = Type::probability});
              })
         .add(Key{.name = "ensemble",
                  .type = Type::string,
-                 .help = "a CSV file of parameter sets, relative to this scenario file: a header of key paths and "
-                         "optionally `weight`, one row per set (e.g. a calibrated ensemble); instead of path and dist"},
+                 .help = "a CSV file of parameter sets, relative to this scenario file: a header "
+                         "of key paths and "
+                         "optionally `weight`, one row per set (e.g. a calibrated ensemble); "
+                         "instead of path and dist"},
              [](const Node& n, UncertainParam& u, const std::string& p) {
                const std::string rel = schema::read_string(n, p);
                if (rel.empty()) fail(n.where, p, "the file name is empty");
-               u.file = (n.where.file ? n.where.file->dir / rel : fs::path(rel)).lexically_normal().string();
+               u.file = (n.where.file ? n.where.file->dir / rel : fs::path(rel))
+                            .lexically_normal()
+                            .string();
              })
         .field(Key{.name = "source",
                    .type = Type::string,
-                   .help = "where the distribution comes from: a study, a published range, an expert's guess",
+                   .help = "where the distribution comes from: a study, a published range, an "
+                           "expert's guess",
                    .required = true},
                &UncertainParam::source)
         .finally(check_item);
@@ -245,14 +290,19 @@ Range accepted(const schema::PathTarget& t, const std::string& shown, const sche
     if (ty == Type::weights) return schema::at_least(0);
     fail(where, key_path,
          "'" + shown + "' is an entry of a " + std::string(schema::type_name(ty)) +
-             " map, which must still sum to 1 after a draw; uncertain takes numbers, probabilities and weights",
+             " map, which must still sum to 1 after a draw; uncertain takes numbers, probabilities "
+             "and weights",
          ScenarioError::Kind::input);
   }
   switch (ty) {
-    case Type::probability: return schema::between(0, 1);
-    case Type::integer: integer = true; return t.key->range;
+    case Type::probability:
+      return schema::between(0, 1);
+    case Type::integer:
+      integer = true;
+      return t.key->range;
     case Type::number:
-    case Type::money: return t.key->range;
+    case Type::money:
+      return t.key->range;
     default:
       fail(where, key_path,
            "'" + shown + "' is a " + std::string(schema::type_name(ty)) + ", not a number to draw",
@@ -262,7 +312,9 @@ Range accepted(const schema::PathTarget& t, const std::string& shown, const sche
 
 /// "[60, 120]", "(0, inf)", "(-inf, 1]".
 std::string interval(const Range& r) {
-  auto end = [](double v) { return std::isinf(v) ? std::string(v < 0 ? "-inf" : "inf") : render_number(v); };
+  auto end = [](double v) {
+    return std::isinf(v) ? std::string(v < 0 ? "-inf" : "inf") : render_number(v);
+  };
   return (r.lo_open || std::isinf(r.lo) ? "(" : "[") + end(r.lo) + ", " + end(r.hi) +
          (r.hi_open || std::isinf(r.hi) ? ")" : "]");
 }
@@ -277,15 +329,19 @@ std::string describe(const UncertainParam& u) {
   const std::string& name = kDists[static_cast<std::size_t>(u.dist)];
   auto n = [](double v) { return render_number(v); };
   switch (u.dist) {
-    case UDist::normal: return "normal (mean " + n(u.mean) + ", sd " + n(u.sd) + ")";
-    case UDist::lognormal: return "lognormal (median " + n(u.median) + ", sigma " + n(u.sigma) + ")";
-    default: return name;
+    case UDist::normal:
+      return "normal (mean " + n(u.mean) + ", sd " + n(u.sd) + ")";
+    case UDist::lognormal:
+      return "lognormal (median " + n(u.median) + ", sigma " + n(u.sigma) + ")";
+    default:
+      return name;
   }
 }
 
 /// Resolves `path` in `scratch`, with the resolver's message after the path on failure.
-schema::PathTarget resolve(Node& scratch, const schema::SectionBase& root_section, const std::string& shown,
-                           const schema::Source& where, const std::string& key_path) {
+schema::PathTarget resolve(Node& scratch, const schema::SectionBase& root_section,
+                           const std::string& shown, const schema::Source& where,
+                           const std::string& key_path) {
   try {
     return schema::resolve_path(scratch, root_section, shown, where);
   } catch (const ScenarioError& e) {
@@ -297,8 +353,9 @@ void refuse_run_keys(const schema::PathTarget& t, const Node& scratch, const std
                      const schema::Source& where, const std::string& key_path) {
   if (t.parent == &scratch && (t.name == "seed" || t.name == "replications"))
     fail(where, key_path,
-         "'" + shown + "' is how the scenario is run, not a parameter: every draw runs the same seeds "
-                       "(common random numbers)",
+         "'" + shown +
+             "' is how the scenario is run, not a parameter: every draw runs the same seeds "
+             "(common random numbers)",
          ScenarioError::Kind::input);
 }
 
@@ -319,14 +376,16 @@ void read_ensemble(UncertainParam& u, const Node& item, const std::string& path,
   std::size_t weight_col = std::string::npos;
   std::vector<std::string> header;
   std::vector<std::string_view> column_names;
-  auto src = std::make_shared<schema::SourceFile>(schema::SourceFile{u.file, file_node.where.file ? file_node.where.file->dir : fs::path()});
+  auto src = std::make_shared<schema::SourceFile>(
+      schema::SourceFile{u.file, file_node.where.file ? file_node.where.file->dir : fs::path()});
   // Header first (its own reader: column names are known only after it).
   while (header_reader.next(line)) {
     if (line.find_first_not_of(" \t") == std::string_view::npos || line.front() == '#') continue;
     for (const auto& f : header_reader.split(line)) {
       const schema::Source where{src, header_reader.line(), f.column};
       if (f.text == "weight") {
-        if (weight_col != std::string::npos) fail(where, "weight", "the 'weight' column appears twice", ScenarioError::Kind::input);
+        if (weight_col != std::string::npos)
+          fail(where, "weight", "the 'weight' column appears twice", ScenarioError::Kind::input);
         weight_col = header.size();
         header.push_back(f.text);
         ranges.push_back(schema::at_least(0));
@@ -345,7 +404,8 @@ void read_ensemble(UncertainParam& u, const Node& item, const std::string& path,
     break;
   }
   if (u.columns.empty())
-    fail(file_node.where, join(path, "ensemble"), "'" + u.file + "' names no parameter column", ScenarioError::Kind::input);
+    fail(file_node.where, join(path, "ensemble"), "'" + u.file + "' names no parameter column",
+         ScenarioError::Kind::input);
   for (const auto& h : header) column_names.push_back(h);
   csv::Reader reader(text, u.file, column_names);
   bool past_header = false;
@@ -358,18 +418,22 @@ void read_ensemble(UncertainParam& u, const Node& item, const std::string& path,
     }
     const auto fields = reader.split(line);
     if (fields.size() != header.size())
-      reader.fail(fields.size() < header.size() ? static_cast<int>(line.size()) + 1 : fields[header.size()].column,
+      reader.fail(fields.size() < header.size() ? static_cast<int>(line.size()) + 1
+                                                : fields[header.size()].column,
                   std::min(fields.size(), header.size() - 1),
-                  "expected " + std::to_string(header.size()) + " columns, found " + std::to_string(fields.size()));
+                  "expected " + std::to_string(header.size()) + " columns, found " +
+                      std::to_string(fields.size()));
     std::vector<double> row;
     double weight = 1;
     for (std::size_t c = 0; c < fields.size(); ++c) {
       const auto v = parse::to_double(fields[c].text);
-      if (!v) reader.fail(fields[c].column, c, parse::why_not(v.status, fields[c].text, "a number"));
+      if (!v)
+        reader.fail(fields[c].column, c, parse::why_not(v.status, fields[c].text, "a number"));
       if (!ranges[c].contains(v.value) || (u.column_integer[c] && v.value != std::floor(v.value)))
         reader.fail(fields[c].column, c,
                     "'" + fields[c].text + "' is not a value this key accepts (" +
-                        (u.column_integer[c] ? std::string("an integer ") : std::string()) + ranges[c].str() + ")");
+                        (u.column_integer[c] ? std::string("an integer ") : std::string()) +
+                        ranges[c].str() + ")");
       if (c == weight_col)
         weight = v.value;
       else
@@ -380,7 +444,8 @@ void read_ensemble(UncertainParam& u, const Node& item, const std::string& path,
     u.weights.push_back(weight);
   }
   if (u.rows.empty())
-    fail(file_node.where, join(path, "ensemble"), "'" + u.file + "' holds no parameter set", ScenarioError::Kind::input);
+    fail(file_node.where, join(path, "ensemble"), "'" + u.file + "' holds no parameter set",
+         ScenarioError::Kind::input);
   if (!(weight_sum > 0))
     fail(file_node.where, join(path, "ensemble"), "the weights of '" + u.file + "' are all zero");
   for (double& w : u.weights) w /= weight_sum;
@@ -398,19 +463,24 @@ Range support(const UncertainParam& u) {
   switch (u.dist) {
     case UDist::uniform:
     case UDist::triangular:
-    case UDist::beta: return schema::between(u.min, u.max);
-    case UDist::normal: return Range{has_min ? u.min : -inf, has_max ? u.max : inf, !has_min, !has_max};
-    case UDist::lognormal: return Range{has_min ? u.min : 0.0, has_max ? u.max : inf, !has_min || u.min == 0, !has_max};
+    case UDist::beta:
+      return schema::between(u.min, u.max);
+    case UDist::normal:
+      return Range{has_min ? u.min : -inf, has_max ? u.max : inf, !has_min, !has_max};
+    case UDist::lognormal:
+      return Range{has_min ? u.min : 0.0, has_max ? u.max : inf, !has_min || u.min == 0, !has_max};
     case UDist::discrete: {
       const auto [lo, hi] = std::minmax_element(u.values.begin(), u.values.end());
       return schema::between(*lo, *hi);
     }
-    case UDist::ensemble: break;
+    case UDist::ensemble:
+      break;
   }
   return Range{};
 }
 
-std::vector<UncertainParam> read_uncertain(const Node& list, const std::string& path, const Node& root,
+std::vector<UncertainParam> read_uncertain(const Node& list, const std::string& path,
+                                           const Node& root,
                                            const schema::SectionBase& root_section) {
   std::vector<UncertainParam> items = decl().item.read_list(list, path);
   // Resolving may create maps on the way: one copy serves every path.
@@ -442,7 +512,8 @@ std::vector<UncertainParam> read_uncertain(const Node& list, const std::string& 
         hint = probability ? "; truncate it with min and max inside [0, 1], or use beta"
                            : "; truncate it with min and max to " + interval(r);
       fail(item.find("dist")->where, join(p, "dist"),
-           "'" + u.path + "' takes " + (probability ? "a probability in [0, 1]" : "values " + r.str()) + ", but this " +
+           "'" + u.path + "' takes " +
+               (probability ? "a probability in [0, 1]" : "values " + r.str()) + ", but this " +
                describe(u) + " gives values in " + interval(s) + hint);
     }
     drawn.push_back({u.path, u.origin, i});
@@ -450,7 +521,8 @@ std::vector<UncertainParam> read_uncertain(const Node& list, const std::string& 
   // The same key twice (by any spelling: an index and an id select the same jurisdiction).
   std::vector<std::string> paths;
   for (const auto& d : drawn) paths.push_back(d.path);
-  // A file that extends another may draw an inherited key differently: its entry replaces the base's.
+  // A file that extends another may draw an inherited key differently: its entry replaces the
+  // base's.
   const auto ids = same_key_ids(root, root_section, paths);
   std::vector<bool> replaced(items.size(), false);
   for (std::size_t a = 0; a < ids.size(); ++a) {
@@ -465,7 +537,8 @@ std::vector<UncertainParam> read_uncertain(const Node& list, const std::string& 
     const std::string at = first_item.where.file == item.where.file
                                ? "line " + std::to_string(first_item.where.line)
                                : first.origin;
-    fail(item.where, join_index(path, drawn[a].item), "'" + drawn[a].path + "' is uncertain twice (first at " + at + ")");
+    fail(item.where, join_index(path, drawn[a].item),
+         "'" + drawn[a].path + "' is uncertain twice (first at " + at + ")");
   }
   std::vector<UncertainParam> kept;
   for (std::size_t i = 0; i < items.size(); ++i)
@@ -476,7 +549,8 @@ std::vector<UncertainParam> read_uncertain(const Node& list, const std::string& 
 std::vector<std::size_t> same_key_ids(const Node& root, const schema::SectionBase& root_section,
                                       const std::vector<std::string>& paths) {
   Node scratch = root;
-  const schema::Source nowhere{std::make_shared<schema::SourceFile>(schema::SourceFile{"<paths>", {}}), 0, 0};
+  const schema::Source nowhere{
+      std::make_shared<schema::SourceFile>(schema::SourceFile{"<paths>", {}}), 0, 0};
   // First pass: creates every map a path passes through; the second finds them all, so
   // no node moves between the lookups whose addresses are compared.
   for (const auto& p : paths) schema::resolve_path(scratch, root_section, p, nowhere);

@@ -37,7 +37,8 @@ const schema::SectionBase& uncertain_section();
 /// Reads and checks an `uncertain:` list. `root` is the merged scenario tree
 /// (extends and overrides applied) that paths are resolved in, `root_section`
 /// the scenario's declarations. Throws ScenarioError at the offending line.
-std::vector<UncertainParam> read_uncertain(const schema::Node& list, const std::string& path, const schema::Node& root,
+std::vector<UncertainParam> read_uncertain(const schema::Node& list, const std::string& path,
+                                           const schema::Node& root,
                                            const schema::SectionBase& root_section);
 
 /// The values a distribution can give (an ensemble: none; use its rows).
@@ -46,7 +47,8 @@ schema::Range support(const UncertainParam& u);
 /// For each of `paths` (resolvable in `root`), the index of the first of them
 /// naming the same key: `jurisdictions[0].x` and `jurisdictions[la].x` may be one.
 /// Throws ScenarioError for a path that does not resolve.
-std::vector<std::size_t> same_key_ids(const schema::Node& root, const schema::SectionBase& root_section,
+std::vector<std::size_t> same_key_ids(const schema::Node& root,
+                                      const schema::SectionBase& root_section,
                                       const std::vector<std::string>& paths);
 
 /// Names of the distributions, in UncertainParam::Dist order.

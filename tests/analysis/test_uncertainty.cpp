@@ -23,13 +23,15 @@ UncertainParam dist_of(const std::string& yaml_item) {
   const Scenario sc = load_scenario_text(
       "period: {start: 2010-01-01, end: 2010-12-31}\n"
       "jurisdictions: [{id: a_county, state: CA, bookings_per_day: 100}]\n"
-      "uncertain:\n  - " + yaml_item + "\n");
+      "uncertain:\n  - " +
+      yaml_item + "\n");
   REQUIRE(sc.uncertain.size() == 1);
   return sc.uncertain[0];
 }
 }  // namespace
 
-TEST_CASE("a Latin hypercube holds exactly one point in each stratum of every dimension", "[uncertainty]") {
+TEST_CASE("a Latin hypercube holds exactly one point in each stratum of every dimension",
+          "[uncertainty]") {
   const std::size_t n = 97, dims = 5;
   const auto u = sampling::unit_design(sampling::Sampler::lhs, n, dims, 42);
   REQUIRE(u.size() == n * dims);
@@ -49,40 +51,52 @@ TEST_CASE("a Latin hypercube holds exactly one point in each stratum of every di
   // Columns are not all the same permutation.
   bool differ = false;
   for (std::size_t i = 0; i < n; ++i)
-    differ = differ || std::floor(u[i * dims] * double(n)) != std::floor(u[i * dims + 1] * double(n));
+    differ =
+        differ || std::floor(u[i * dims] * double(n)) != std::floor(u[i * dims + 1] * double(n));
   CHECK(differ);
 }
 
-TEST_CASE("Sobol points are Boost's sequence without the origin with one point per stratum in every dimension", "[uncertainty]") {
-  // Points 0..63 of a Sobol sequence fill each interval [k/64, (k+1)/64) of every dimension once; the
-  // origin (point 0) is left out, so points 1..63 fill every interval but the first.
+TEST_CASE(
+    "Sobol points are Boost's sequence without the origin with one point per stratum in every "
+    "dimension",
+    "[uncertainty]") {
+  // Points 0..63 of a Sobol sequence fill each interval [k/64, (k+1)/64) of every dimension once;
+  // the origin (point 0) is left out, so points 1..63 fill every interval but the first.
   const std::size_t n = 63, dims = 4;
   const auto u = sampling::unit_design(sampling::Sampler::sobol, n, dims, 1);
   CHECK(u[0] == 0.5);
   for (std::size_t d = 0; d < dims; ++d) {
     std::set<std::size_t> strata;
-    for (std::size_t i = 0; i < n; ++i) strata.insert(static_cast<std::size_t>(std::floor(u[i * dims + d] * 64)));
+    for (std::size_t i = 0; i < n; ++i)
+      strata.insert(static_cast<std::size_t>(std::floor(u[i * dims + d] * 64)));
     CHECK(strata.size() == n);
     CHECK(*strata.begin() == 1);
     CHECK(*strata.rbegin() == 63);
   }
-  CHECK(sampling::unit_design(sampling::Sampler::sobol, n, dims, 2) == u);  // the seed does not enter
+  CHECK(sampling::unit_design(sampling::Sampler::sobol, n, dims, 2) ==
+        u);  // the seed does not enter
 }
 
 TEST_CASE("quantiles follow each distribution and stay within its support", "[uncertainty]") {
-  const auto uni = dist_of("{path: pipeline.pickup_probability, dist: uniform, min: 0.2, max: 0.6, source: s}");
+  const auto uni =
+      dist_of("{path: pipeline.pickup_probability, dist: uniform, min: 0.2, max: 0.6, source: s}");
   CHECK(sampling::quantile(uni, 0.25) == Approx(0.3));
-  const auto tri = dist_of("{path: costs.ice_per_diem, dist: triangular, min: 100, mode: 120, max: 200, source: s}");
+  const auto tri = dist_of(
+      "{path: costs.ice_per_diem, dist: triangular, min: 100, mode: 120, max: 200, source: s}");
   // F(mode) = (mode - min) / (max - min) = 0.2.
   CHECK(sampling::quantile(tri, 0.2) == Approx(120));
-  const auto beta = dist_of("{path: pipeline.pickup_probability, dist: beta, alpha: 3, beta: 3, source: s}");
+  const auto beta =
+      dist_of("{path: pipeline.pickup_probability, dist: beta, alpha: 3, beta: 3, source: s}");
   CHECK(sampling::quantile(beta, 0.5) == Approx(0.5));
   const auto norm = dist_of(
-      "{path: pipeline.pickup_probability, dist: normal, mean: 0.9, sd: 0.2, min: 0, max: 1, source: s}");
-  const auto logn = dist_of("{path: costs.ice_per_diem, dist: lognormal, median: 120, sigma: 0.3, source: s}");
+      "{path: pipeline.pickup_probability, dist: normal, mean: 0.9, sd: 0.2, min: 0, max: 1, "
+      "source: s}");
+  const auto logn =
+      dist_of("{path: costs.ice_per_diem, dist: lognormal, median: 120, sigma: 0.3, source: s}");
   CHECK(sampling::quantile(logn, 0.5) == Approx(120));
   const auto disc = dist_of(
-      "{path: pipeline.lesc_analysts, dist: discrete, values: [10, 20, 30], probabilities: [0.5, 0.25, 0.25], "
+      "{path: pipeline.lesc_analysts, dist: discrete, values: [10, 20, 30], probabilities: [0.5, "
+      "0.25, 0.25], "
       "source: s}");
   CHECK(disc.integer);
   CHECK(sampling::quantile(disc, 0.49) == 10);
@@ -102,7 +116,8 @@ TEST_CASE("quantiles follow each distribution and stay within its support", "[un
   // Cut at 1, the normal's median falls below its mean; cut symmetrically, it stays.
   CHECK(sampling::quantile(norm, 0.5) < 0.9);
   const auto sym = dist_of(
-      "{path: pipeline.pickup_probability, dist: normal, mean: 0.5, sd: 0.2, min: 0, max: 1, source: s}");
+      "{path: pipeline.pickup_probability, dist: normal, mean: 0.5, sd: 0.2, min: 0, max: 1, "
+      "source: s}");
   CHECK(sampling::quantile(sym, 0.5) == Approx(0.5));
 }
 
@@ -127,8 +142,10 @@ TEST_CASE("PRCC finds a monotone effect and none where there is none", "[uncerta
   CHECK(std::isnan(flat[0].estimate));
 }
 
-TEST_CASE("the Saltelli and Jansen estimators recover the indices of a linear function", "[uncertainty]") {
-  // y = 2 x0 + x1 + 0 x2 with x uniform on [0, 1]: V = 4/12 + 1/12, so S0 = ST0 = 0.8, S1 = ST1 = 0.2, S2 = ST2 = 0.
+TEST_CASE("the Saltelli and Jansen estimators recover the indices of a linear function",
+          "[uncertainty]") {
+  // y = 2 x0 + x1 + 0 x2 with x uniform on [0, 1]: V = 4/12 + 1/12, so S0 = ST0 = 0.8, S1 = ST1 =
+  // 0.2, S2 = ST2 = 0.
   const std::size_t n = 1024, k = 3;
   const auto u = sampling::unit_design(sampling::Sampler::sobol, n, 2 * k, 1);
   auto f = [](const double* x) { return 2 * x[0] + x[1]; };
@@ -157,7 +174,9 @@ TEST_CASE("the Saltelli and Jansen estimators recover the indices of a linear fu
   CHECK(s.total[2].estimate == 0);  // x2 never changes y: exactly zero
 }
 
-TEST_CASE("a cost linear in the bed-day price has total Sobol index 1 and a parameter with no effect 0", "[uncertainty]") {
+TEST_CASE(
+    "a cost linear in the bed-day price has total Sobol index 1 and a parameter with no effect 0",
+    "[uncertainty]") {
   // Net detainer cost is linear in Alpha County's bed-day price; ICE's per diem is priced on the
   // federal side. With the pick-up probability fixed by --set, every draw runs the same journeys
   // (common random numbers), so the price explains all of the net cost's variance.
@@ -198,15 +217,18 @@ TEST_CASE("a cost linear in the bed-day price has total Sobol index 1 and a para
     CHECK(none.high == 0);
   }
   // And the other way round on ICE's side of the money.
-  CHECK(find(Metric::ice_detention_cost_usd, "costs.ice_per_diem", "total").estimate == Approx(1).margin(0.1));
+  CHECK(find(Metric::ice_detention_cost_usd, "costs.ice_per_diem", "total").estimate ==
+        Approx(1).margin(0.1));
   CHECK(find(Metric::ice_detention_cost_usd, price, "total").estimate == 0);
   // No count depends on a price: its indices are undefined (no variance), not made up.
   CHECK(std::isnan(find(Metric::detainers_issued, price, "total").estimate));
 }
 
-TEST_CASE("an override of an uncertain key fixes it whichever way the path names the jurisdiction", "[uncertainty]") {
+TEST_CASE("an override of an uncertain key fixes it whichever way the path names the jurisdiction",
+          "[uncertainty]") {
   const fs::path file = kValid / "uncertain_county.yaml";
-  for (const std::string path : {"jurisdictions[alpha_ca].jail_cost_per_day", "jurisdictions[0].jail_cost_per_day"}) {
+  for (const std::string path :
+       {"jurisdictions[alpha_ca].jail_cost_per_day", "jurisdictions[0].jail_cost_per_day"}) {
     INFO(path);
     const std::vector<std::string> set{path + "=90"};
     const Scenario sc = load_scenario(file, set);
@@ -214,7 +236,8 @@ TEST_CASE("an override of an uncertain key fixes it whichever way the path names
     opt.draws = 10;
     const Design d = make_design(sc, set, opt);
     CHECK(d.fixed == std::vector<std::string>{"jurisdictions[alpha_ca].jail_cost_per_day"});
-    CHECK(d.params == std::vector<std::string>{"costs.ice_per_diem", "pipeline.pickup_probability"});
+    CHECK(d.params ==
+          std::vector<std::string>{"costs.ice_per_diem", "pipeline.pickup_probability"});
   }
   // Another jurisdiction's price is another key.
   const std::vector<std::string> other{"jurisdictions[beta_ca].jail_cost_per_day=90"};
@@ -222,20 +245,22 @@ TEST_CASE("an override of an uncertain key fixes it whichever way the path names
   opt.draws = 10;
   CHECK(make_design(load_scenario(file, other), other, opt).fixed.empty());
   // Nothing left to draw, too few draws for PRCC: bad options.
-  const std::vector<std::string> all{"jurisdictions[0].jail_cost_per_day=90", "costs.ice_per_diem=120",
-                                     "pipeline.pickup_probability=0.7"};
+  const std::vector<std::string> all{"jurisdictions[0].jail_cost_per_day=90",
+                                     "costs.ice_per_diem=120", "pipeline.pickup_probability=0.7"};
   CHECK_THROWS_AS(make_design(load_scenario(file, all), all, opt), std::invalid_argument);
   opt.draws = 5;
   CHECK_THROWS_AS(make_design(load_scenario(file), {}, opt), std::invalid_argument);
 }
 
-TEST_CASE("draws hold values of their distributions and ensemble rows come with their weights", "[uncertainty]") {
+TEST_CASE("draws hold values of their distributions and ensemble rows come with their weights",
+          "[uncertainty]") {
   const Scenario sc = load_scenario(kValid / "uncertain_ensemble.yaml");
   REQUIRE(sc.uncertain.size() == 2);
   UncertaintyOptions opt;
   opt.draws = 400;
   const Design d = make_design(sc, {}, opt);
-  REQUIRE(d.params == std::vector<std::string>{"pipeline.pickup_probability", "pipeline.bail_loss_probability",
+  REQUIRE(d.params == std::vector<std::string>{"pipeline.pickup_probability",
+                                               "pipeline.bail_loss_probability",
                                                "jurisdictions[alpha_ca].jail_cost_per_day"});
   REQUIRE(d.factors.size() == 2);
   std::size_t first_set = 0, cheap = 0;
@@ -253,24 +278,29 @@ TEST_CASE("draws hold values of their distributions and ensemble rows come with 
   CHECK(d.overrides(0)[0].rfind("pipeline.pickup_probability=0.", 0) == 0);
 }
 
-TEST_CASE("an extending file adds uncertain entries and may redraw an inherited key", "[uncertainty]") {
+TEST_CASE("an extending file adds uncertain entries and may redraw an inherited key",
+          "[uncertainty]") {
   const Scenario added = load_scenario_text(
       "extends: uncertain_county.yaml\n"
       "uncertain:\n"
       "  - {path: pipeline.bail_loss_probability, dist: beta, alpha: 46, beta: 4, source: s}\n"
-      "  - {path: \"jurisdictions[0].jail_cost_per_day\", dist: discrete, values: [70, 90], source: mine}\n",
+      "  - {path: \"jurisdictions[0].jail_cost_per_day\", dist: discrete, values: [70, 90], "
+      "source: mine}\n",
       kValid);
   REQUIRE(added.uncertain.size() == 4);  // the base's price entry gave way to this file's
   CHECK(added.uncertain[0].path == "costs.ice_per_diem");
   CHECK(added.uncertain[3].source == "mine");
   CHECK(added.uncertain[3].dist == UncertainParam::Dist::discrete);
   // An empty list appends nothing.
-  CHECK(load_scenario_text("extends: uncertain_county.yaml\nuncertain:\n", kValid).uncertain.size() == 3);
+  CHECK(
+      load_scenario_text("extends: uncertain_county.yaml\nuncertain:\n", kValid).uncertain.size() ==
+      3);
   // Within one file, the same key twice is a mistake.
-  CHECK_THROWS_AS(load_scenario_text("extends: uncertain_county.yaml\n"
-                                     "uncertain:\n"
-                                     "  - {path: costs.scaap_rate, dist: uniform, min: 0, max: 0.1, source: s}\n"
-                                     "  - {path: costs.scaap_rate, dist: uniform, min: 0, max: 0.2, source: s}\n",
-                                     kValid),
+  CHECK_THROWS_AS(load_scenario_text(
+                      "extends: uncertain_county.yaml\n"
+                      "uncertain:\n"
+                      "  - {path: costs.scaap_rate, dist: uniform, min: 0, max: 0.1, source: s}\n"
+                      "  - {path: costs.scaap_rate, dist: uniform, min: 0, max: 0.2, source: s}\n",
+                      kValid),
                   ScenarioError);
 }
