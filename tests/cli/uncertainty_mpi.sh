@@ -1,6 +1,6 @@
-# `mpirun -n N scsim uncertainty`: the same bytes for 1 and 2 ranks as without MPI, tasks spread over
-# the ranks, a bad input reported once with every rank exiting 2, kill -9 of rank 0 then --resume
-# giving the bytes of an uninterrupted run, and a command that does not use ranks run by rank 0.
+# `mpirun -n N scsim uncertainty` (and sweep): the same bytes for 1 and 2 ranks as without MPI, tasks
+# spread over the ranks, a bad input reported once with every rank exiting 2, kill -9 of rank 0 then
+# --resume giving the bytes of an uninterrupted run, and a command that does not use ranks run by rank 0.
 source "$(dirname "$0")/lib.sh"
 if [[ ${SCSIM_HAVE_MPI:-OFF} != ON ]]; then
   echo "SKIP: scsim was built without MPI (OpenMPI and Boost.MPI not found at configure time)"
@@ -65,6 +65,18 @@ expect_rc 0
 grep -qE "resuming from killed.checkpoint: [1-9][0-9]* of 200 tasks were done" "$ERR" || fail "resume did not say what it found"
 same_tables ref killed
 absent killed.checkpoint
+
+# sweep: the replications of every point spread over the ranks; the same sweep.csv.
+SW=(sweep "$FIX/costs_county.yaml" --set detainers.rule=require_judicial_warrant --set detainers.share_honored=0.2,1
+    --set pipeline.lesc_analysts=5,40 -r 3 --format csv)
+run "$SCSIM" "${SW[@]}" -o sw1
+expect_rc 0
+cp "$OUT" sw1.stdout
+run "${MPIRUN[@]}" -n 2 "$SCSIM" "${SW[@]}" -o sw2 --log-level info
+expect_rc 0
+grep -qE "[0-9]+ here, [1-9][0-9]* on other ranks" "$ERR" || fail "no replication of the sweep ran on rank 1"
+cmp -s sw1/sweep.csv sw2/sweep.csv || fail "sweep.csv differs between 1 process and 2 ranks"
+cmp -s sw1.stdout "$OUT" || fail "the sweep's stdout differs between 1 process and 2 ranks"
 
 # A command that does not spread over ranks: rank 0 runs it, the others leave.
 run "${MPIRUN[@]}" -n 2 "$SCSIM" run "$U" -r 1 --format csv
