@@ -343,7 +343,10 @@ void run_sweep(const SweepArgs& a, const Common& common) {
   for (std::size_t i = 0; i < points.size(); ++i) {
     RunRecord& rec = points[i].rec;
     rec.reps.clear();
-    for (std::size_t t = first[i]; t < first[i + 1]; ++t) rec.reps.push_back(decode(results[t]));
+    for (std::size_t t = first[i]; t < first[i + 1]; ++t) {
+      rec.reps.push_back(decode(results[t]));
+      std::vector<double>().swap(results[t]);  // a national replication's months are megabytes
+    }
     rec.results = scsim::summarize(rec.scenario, rec.reps);
   }
   (void)common;
