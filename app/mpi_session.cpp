@@ -181,6 +181,10 @@ void worker_failed(int code, const std::string& message, std::size_t task) {
       wire::send(0, wire::bye, {0});
       throw QuietExit{static_cast<int>(m.words.at(0))};
     }
+    if (sim::cancel_requested()) {
+      wire::send(0, wire::bye, {0});
+      throw QuietExit{130};
+    }
     nap();
   }
 }
