@@ -25,6 +25,7 @@
 #include "app/output.hpp"
 #include "app/run_record.hpp"
 #include "app/task_farm.hpp"
+#include "app/uncertainty_report.hpp"
 #include "models/scenario/loader.hpp"
 #include "sim/cancel.hpp"
 
@@ -308,6 +309,9 @@ void run_uncertainty(const UncertaintyArgs& a, const Common& common) {
   write_file_atomic(out.file("draws.csv"), draws_csv(j.design, table, scopes, scope));
   write_file_atomic(out.file("sensitivity.csv"), sensitivity_csv(scopes, sens));
   write_file_atomic(out.file("scenario.resolved.yaml"), j.sc.resolved_yaml);
+  UncertaintyPage page{&j.sc,        &j.design, &table,    &rows,     &sens,
+                       scopes.names, scope,     a.sampler, j.opt.seed};
+  write_file_atomic(out.file("report.html"), render_uncertainty_report(page));
   out.commit();
   ck.remove();
   spdlog::info("wrote {}", out_dir);
@@ -316,7 +320,7 @@ void run_uncertainty(const UncertaintyArgs& a, const Common& common) {
   } else {
     print_table(std::cout, a, j, scopes, scope, rows, sens);
     std::cout << "  results written to " << out_dir
-              << "/ (uncertainty.csv, draws.csv, sensitivity.csv)\n";
+              << "/ (uncertainty.csv, draws.csv, sensitivity.csv, report.html)\n";
   }
 }
 

@@ -12,7 +12,7 @@ same_tables() {  # same_tables DIR1 DIR2
 
 run "$SCSIM" uncertainty "$U" --draws 24 -t 1 -o t1
 expect_rc 0
-complete_output t1 uncertainty "${CSVS[@]}"
+complete_output t1 uncertainty "${CSVS[@]}" report.html scenario.resolved.yaml
 absent t1.checkpoint
 stdout_has "UNCERTAINTY of uncertain test counties, scope national: 24 draws (lhs) x 2 replications"
 stdout_has "what drives net_detainer_cost_usd (partial rank correlation"
