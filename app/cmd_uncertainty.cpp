@@ -357,7 +357,7 @@ void add_uncertainty_command(CLI::App& app, Common& common) {
                   "path it fixes it");
   add_output_dir_options(cmd, a->out, a->force,
                          "Output directory (default: uncertainty-SCENARIO): uncertainty.csv, "
-                         "draws.csv, sensitivity.csv");
+                         "draws.csv, sensitivity.csv, report.html");
   cmd->add_flag("--resume", a->resume,
                 "Continue an interrupted run: tasks recorded in DIR.checkpoint/ are not run again");
   add_format_option(cmd, a->format, {"table", "csv"});
