@@ -26,11 +26,11 @@ double mean_min_linear(double v0, double v1, double cap) {
 AfterIdent::AfterIdent(std::size_t G) : no_match(G, 0.0), no_action(G, 0.0), before(G, 0.0), not_shared(G, 0.0) {
   for (auto& row : notified)
     for (auto& g : row) g.assign(G, 0.0);
+  for (auto& g : before_detainer) g.assign(G, 0.0);
 }
 
 CustodyStarts::CustodyStarts(std::size_t G) {
-  for (auto& row : by_day)
-    for (auto& g : row) g.assign(G, 0.0);
+  for (auto& g : by_day) g.assign(G, 0.0);
 }
 
 // ------------------------------------------------------------ series

@@ -24,7 +24,7 @@ namespace scsim::chain {
 
 // ------------------------------------------------------------ metrics with an analytic expectation
 
-inline constexpr std::array<Metric, 23> kCountMetrics{
+inline constexpr std::array<Metric, 30> kCountMetrics{
     Metric::bookings,           Metric::fingerprints_submitted, Metric::ident_matches,
     Metric::ident_matches_level1, Metric::ident_matches_level2, Metric::ident_matches_level3,
     Metric::ident_matches_noncriminal, Metric::local_notifications, Metric::detainers_issued,
@@ -32,7 +32,9 @@ inline constexpr std::array<Metric, 23> kCountMetrics{
     Metric::ice_bookings,       Metric::ice_bookings_level1,    Metric::ice_bookings_level2,
     Metric::ice_bookings_level3, Metric::ice_bookings_noncriminal, Metric::removals,
     Metric::removals_level1,    Metric::removals_level2,        Metric::removals_level3,
-    Metric::removals_noncriminal, Metric::us_citizens_detained};
+    Metric::removals_noncriminal, Metric::us_citizens_detained, Metric::ice_detained,
+    Metric::ice_released_pending, Metric::removals_reinstated, Metric::removals_stipulated, Metric::removals_court,
+    Metric::followed_up_at_large, Metric::ice_arrests_at_large};
 inline constexpr std::size_t kCountSlots = kCountMetrics.size();
 inline constexpr std::size_t kSlots = kCountSlots + kEndStates;
 
@@ -93,7 +95,8 @@ struct ByValue {
 enum Variant : std::size_t { lodge_bail, lodge_kept, lodge_declined, no_bail };
 
 /// The jail stays of one jurisdiction: charge classes with identical stays
-/// share kernels, so their masses share one set of convolutions.
+/// share kernels, so their masses share one set of convolutions (their
+/// records differ: the masses stay apart by charge until after ICE decides).
 struct StayClasses {
   std::array<std::shared_ptr<JailKernels>, kCharges> of_charge;
   std::array<std::size_t, kCharges> class_of_charge{};  // index into `classes`
@@ -105,12 +108,22 @@ struct StayClasses {
 struct Booked {
   /// Journeys that end before IDENT: not activated, not shared, never convicted.
   enum Unchecked : std::size_t { not_activated, not_shared, not_convicted };
-  std::array<std::array<ByClass, kJailPaths>, kCharges> at_ident;  // prints reach IDENT on the booking day
-  std::array<ByClass, kCharges> awaiting;  // convicted; prints held until the conviction
-  std::array<std::array<std::array<Grid, 3>, kJailPaths>, kCharges> unchecked;
+  // by charge: prints reach IDENT on the booking day
+  std::array<std::array<ByClass, kJailPaths>, kCharges> at_ident;
+  std::array<ByClass, kCharges> awaiting;  // convicted; prints held until the conviction, by level at conviction
+  std::array<PerGroup<std::array<ProfileMix, kLevels>>, kCharges> awaiting_mix{};  // their profiles (summed masses)
+  std::array<std::array<std::array<Grid, 3>, kJailPaths>, kCharges> unchecked;  // by stay class
   std::array<std::array<bool, kJailPaths>, kCharges> any_at_ident{};
   std::array<bool, kCharges> any_awaiting{};
 };
+
+/// Kinds of matched masses kept apart after IDENT, so that each keeps its own
+/// profile mix (whose convictions differ most by jail path, whose timing
+/// differs too): citizen or not, by jail path, or checked at conviction.
+inline constexpr std::size_t kKinds = 8;
+inline std::size_t kind_of(bool citizen, JailPath path, bool post) {
+  return (citizen ? 1 : 0) + 2 * (post ? kJailPaths : std::size_t(path));
+}
 
 /// What one stay's ident-day masses become: release-day inputs (convolved
 /// with the stay's kernels afterwards), per ident day or beyond the grid.
@@ -121,19 +134,42 @@ struct AfterIdent {
     Grid by_day;
     double beyond = 0;
     double lodge_share = 1;  // P(honoured at lodging)
+    ProfileMix mix{};        // masses by profile at ICE custody (level by convictions, status)
   };
   std::map<std::array<std::size_t, 4>, Detained> detained;  // [level, citizen, variant, lodge-share class]
-  std::array<std::array<Grid, 2>, kLevels> notified;           // by level, citizen
-  std::array<std::array<double, 2>, kLevels> notified_beyond{};
+  std::array<std::array<Grid, kKinds>, kLevels> notified;           // by level, kind
+  std::array<std::array<double, kKinds>, kLevels> notified_beyond{};
+  std::array<std::array<ProfileMix, kKinds>, kLevels> notified_mix{};
+  // detainers that arrive after the release, by level (ICE may follow them up)
+  std::array<Grid, kLevels> before_detainer;
+  std::array<double, kLevels> before_detainer_beyond{};
+  std::array<ProfileMix, kLevels> before_detainer_mix{};
   explicit AfterIdent(std::size_t G);
 };
 
-/// Starts of ICE custody by level and citizen, per grid day and beyond it.
+/// Starts of ICE custody by profile (level by convictions, status), per grid
+/// day and beyond it. A release key's masses split over profiles in the
+/// proportions of everything that entered it (its mix): exact when the mix is
+/// the same on every day, as it is unless a policy changes who is booked
+/// (arrest biases) mid-period.
 struct CustodyStarts {
-  std::array<std::array<Grid, 2>, kLevels> by_day;
-  std::array<std::array<double, 2>, kLevels> beyond{};
+  std::array<Grid, Profile::kCount> by_day;
+  std::array<double, Profile::kCount> beyond{};
   explicit CustodyStarts(std::size_t G);
+  void add(std::size_t day, double mass, const ProfileMix& share, std::size_t G) {
+    for (std::size_t i = 0; i < Profile::kCount; ++i)
+      if (share[i] > 0) (day < G ? by_day[i][day] : beyond[i]) += mass * share[i];
+  }
 };
+/// A mix of masses as shares (all zero if empty).
+inline ProfileMix shares_of(const ProfileMix& m) {
+  double s = 0;
+  for (double x : m) s += x;
+  ProfileMix out{};
+  if (s > 0)
+    for (std::size_t i = 0; i < m.size(); ++i) out[i] = m[i] / s;
+  return out;
+}
 
 struct Flows {
   std::vector<double> edge;
@@ -169,16 +205,40 @@ class Engine {
                  Charge c, double covered, Booked& booked);
   void emit_unchecked(const StayClasses& stays, const Booked& booked);
   void reach_ident(const StayClasses& stays, Booked& booked);
-  void after_ident(const StayKernels& stay, bool pretrial_bail, bool check_sharing, Node from, const ByClass& at_ident);
-  void matched(const StayKernels& stay, bool bail, const RuleSet& r, std::size_t k, Group g, Level l, double mass,
-               AfterIdent& out);
-  void detained(const StayKernels& stay, bool bail, const RuleSet& r, std::size_t k, Level l, std::size_t cit,
+  /// Where the masses reaching IDENT come from: their charge, jail path and,
+  /// for post-conviction checks, the profile mixes of the waiting masses.
+  /// Per (group, level) of a source: the share LESC can screen out (lawful,
+  /// no ground) and the profile shares at custody of the rest, by release
+  /// variant (Variant; index 4: a notified release).
+  struct SourceMix {
+    double no_ground = 0;
+    std::array<ProfileMix, 5> by_variant{};
+  };
+  using SourceMixes = PerGroup<PerLevel<SourceMix>>;
+  struct Source {
+    Charge charge;
+    JailPath path;
+    const SourceMixes* mixes;
+    bool post = false;  // checked at conviction
+  };
+  SourceMixes source_mixes(Charge c, JailPath path, const PerGroup<std::array<ProfileMix, kLevels>>* post);
+  void after_ident(const StayKernels& stay, const Source& src, bool check_sharing, Node from, const ByClass& at_ident,
+                   AfterIdent& out);
+  void matched(const StayKernels& stay, const Source& src, const RuleSet& r, std::size_t k, Group g, Level l,
+               double mass, AfterIdent& out);
+  void detained(const StayKernels& stay, const Source& src, const RuleSet& r, std::size_t k, Group g, Level l,
                 double detainers, AfterIdent& out);
+  /// Post-conviction-only sharing: levels at conviction and profiles, cached.
+  const PostConviction& post_of(Group g, Charge c, Level l);
   void emit_after_ident(const StayKernels& stay, AfterIdent& out);
   void emit_federal_counts();
   void release_detained(CustodyStarts& custody);
-  void hold(std::size_t k, std::size_t l, std::size_t cit, double honored, const RuleSet& r, CustodyStarts& custody,
+  void hold(std::size_t k, Level l, const ProfileMix& mix, double honored, const RuleSet& r, CustodyStarts& custody,
             Grid& expired);
+  /// Failed detainers ICE follows up: released on day k (k == G: beyond),
+  /// `mass` of level l with profile shares `mix`, followed with P(at large).
+  void to_at_large(std::size_t k, Level l, double mass, const ProfileMix& mix);
+  void follow_ups(CustodyStarts& custody);
   void release_notified(CustodyStarts& custody);
   void custody_outcomes(const CustodyStarts& custody);
 
@@ -230,10 +290,21 @@ class Engine {
     Target target;
     double beyond = 0;
     double lodge_share = 1;
+    ProfileMix mix{};
   };
   std::map<std::array<std::size_t, 4>, ReleaseInput> release_;
-  std::array<std::array<Target, 2>, kLevels> notified_{};  // notification-request releases by level, citizen
-  std::array<std::array<double, 2>, kLevels> notified_beyond_{};
+  std::array<std::array<Target, kKinds>, kLevels> notified_{};  // notification-request releases by level, kind
+  std::array<std::array<double, kKinds>, kLevels> notified_beyond_{};
+  std::array<std::array<ProfileMix, kKinds>, kLevels> notified_mix_{};
+  // ICE's follow-up: detainers too late (release day), at-large arrests by release day
+  std::array<Target, kLevels> before_detainer_{};
+  std::array<ProfileMix, kLevels> before_detainer_mix_{};
+  std::array<Grid, kLevels> at_large_in_{};
+  std::array<double, kLevels> at_large_beyond_{};
+  std::array<ProfileMix, kLevels> at_large_mix_{};
+  RecordTable records_;  // this jurisdiction's
+  const Jurisdiction* jur_ = nullptr;
+  std::map<std::size_t, PostConviction> posts_;  // post_of() cache
   std::array<Target, kSlots> out_{};  // this jurisdiction's convolved metric series
   const Population* pop_ = nullptr;
   // ident-day series whose kernels do not depend on the jail stay

@@ -195,8 +195,10 @@ std::string stay_key(const JailStay& j) {
 }
 
 std::string pipeline_key(const PipelineParams& p) {
-  return dist_key(p.iafis_response) + dist_key(p.lesc_service) + dist_key(p.ice_decision_delay) +
-         dist_key(p.pickup_delay) + dist_key(p.ice_detention) + dist_key(p.bond_release_after);
+  std::string key = dist_key(p.iafis_response) + dist_key(p.lesc_service) + dist_key(p.ice_decision_delay) +
+                    dist_key(p.pickup_delay);
+  for (std::size_t i = 0; i < kCustodyPaths; ++i) key += dist_key(path_duration(p, CustodyPath(i)));
+  return key + dist_key(p.at_large_delay);
 }
 
 }  // namespace
@@ -212,16 +214,18 @@ std::shared_ptr<PipelineKernels> pipeline_kernels(AnalyticCache::Impl& cache, co
   k->lesc = discretize(delay.lesc, pts);
   k->decision = discretize(delay.decision, pts);
   k->pickup = discretize(delay.pickup, pts);
-  k->detention = discretize(delay.detention, pts);
-  k->bond = discretize(delay.bond, pts);
   k->A = add(k->iafis, k->lesc, pts);
   k->F = add(k->A, k->decision, pts);
   k->race = make_race(k->F);
   k->to_match = day_kernel(k->iafis, G);
   k->to_iar = day_kernel(k->A, G);
   k->to_decision = day_kernel(k->F, G);
-  k->detention_k = day_kernel(k->detention, G);
-  k->bond_k = day_kernel(k->bond, G);
+  for (std::size_t i = 0; i < kCustodyPaths; ++i) {
+    k->path[i] = discretize(path_duration(pp, CustodyPath(i)), pts);
+    k->path_k[i] = day_kernel(k->path[i], G);
+  }
+  k->at_large = discretize(pp.at_large_delay, pts);
+  k->at_large_k = day_kernel(k->at_large, G);
   cache.pipelines.emplace(key, k);
   return k;
 }

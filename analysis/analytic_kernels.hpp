@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "analysis/analytic.hpp"
+#include "models/pipeline/branches.hpp"
 
 namespace scsim::chain {
 
@@ -75,9 +76,13 @@ struct StayKernels {
 
 /// Duration kernels of the federal side of the pipeline.
 struct PipelineKernels {
-  Lattice iafis, lesc, decision, pickup, detention, bond, A, F;
+  Lattice iafis, lesc, decision, pickup, A, F;
   Race race;
-  Kernel to_match, to_iar, to_decision, detention_k, bond_k;
+  Kernel to_match, to_iar, to_decision;
+  std::array<Lattice, kCustodyPaths> path;   // ICE custody paths (branches.hpp, path_duration)
+  std::array<Kernel, kCustodyPaths> path_k;
+  Lattice at_large;                          // release -> at-large arrest
+  Kernel at_large_k;
 };
 
 /// Kernels of one jail configuration (the four stay distributions of a charge class).

@@ -28,6 +28,7 @@ void Engine::jurisdiction(std::size_t j) {
   CustodyStarts custody(G_);
   release_detained(custody);
   release_notified(custody);
+  follow_ups(custody);
   custody_outcomes(custody);
   for (std::size_t k = 0; k < kSlots; ++k)
     if (out_[k].used) add_series(static_cast<int>(k), finish(out_[k]));
@@ -48,6 +49,15 @@ void Engine::start_jurisdiction(const Jurisdiction& jur, const Rollout& rollout)
   notified_beyond_ = {};
   out_ = {};
   pop_ = &jur.population;
+  jur_ = &jur;
+  records_ = RecordTable::build(jur.population);
+  posts_.clear();
+  notified_mix_ = {};
+  before_detainer_ = {};
+  before_detainer_mix_ = {};
+  for (auto& g : at_large_in_) g.assign(G_, 0.0);
+  at_large_beyond_ = {};
+  at_large_mix_ = {};
   notices_.assign(G_, 0.0);
   issued_.assign(G_, 0.0);
   requested_.assign(G_, 0.0);
@@ -150,21 +160,35 @@ void Engine::book_cell(const Jurisdiction& jur, const StayClasses& stays, std::s
       end_unchecked(Booked::not_shared, st(Stage::iafis), EndState::released_not_shared, covered);
     } else if (shared == Sharing::at_conviction) {
       flow(st(Stage::iafis), st(Stage::awaiting_conviction), covered);
-      if (!reaches_conviction(JailPath(p))) {
+      if (JailPath(p) != JailPath::convicted) {
         end_unchecked(Booked::not_convicted, st(Stage::awaiting_conviction), EndState::released_not_convicted, covered);
         continue;
       }
-      spend(Stage::awaiting_conviction, covered * kernels.mean_conviction);
-      booked.any_awaiting[k] = true;
+      // Only convictions of a criminal offense are checked, at the level the conviction gives.
+      double not_criminal = 0;
       for (std::size_t l = 0; l < kLevels; ++l) {
-        ensure(booked.awaiting[k][std::size_t(g)][l]);
-        booked.awaiting[k][std::size_t(g)][l][d] += covered * lv[l];
+        if (lv[l] <= 0) continue;
+        const PostConviction& pc = post_of(g, c, Level(l));
+        const double m = covered * lv[l];
+        not_criminal += m * pc.level[kLevels];
+        for (std::size_t l1 = 0; l1 < kLevels; ++l1) {
+          if (pc.level[l1] <= 0) continue;
+          ensure(booked.awaiting[std::size_t(c)][std::size_t(g)][l1]);
+          booked.awaiting[std::size_t(c)][std::size_t(g)][l1][d] += m * pc.level[l1];
+          ProfileMix& mix = booked.awaiting_mix[std::size_t(c)][std::size_t(g)][l1];
+          for (std::size_t i = 0; i < Profile::kCount; ++i) mix[i] += m * pc.mix[l1][i];
+        }
       }
+      if (not_criminal > 0)
+        end_unchecked(Booked::not_convicted, st(Stage::awaiting_conviction), EndState::released_not_convicted,
+                      not_criminal);
+      spend(Stage::awaiting_conviction, (covered - not_criminal) * kernels.mean_conviction);
+      booked.any_awaiting[std::size_t(c)] = true;
     } else {
-      booked.any_at_ident[k][p] = true;
+      booked.any_at_ident[std::size_t(c)][p] = true;
       for (std::size_t l = 0; l < kLevels; ++l) {
-        ensure(booked.at_ident[k][p][std::size_t(g)][l]);
-        booked.at_ident[k][p][std::size_t(g)][l][d] += covered * lv[l];
+        ensure(booked.at_ident[std::size_t(c)][p][std::size_t(g)][l]);
+        booked.at_ident[std::size_t(c)][p][std::size_t(g)][l][d] += covered * lv[l];
       }
     }
   }
@@ -186,27 +210,45 @@ void Engine::emit_unchecked(const StayClasses& stays, const Booked& booked) {
 /// Prints reach IDENT on the booking day, or on the conviction day under
 /// post-conviction-only sharing (the conviction kernel moves those masses).
 void Engine::reach_ident(const StayClasses& stays, Booked& booked) {
-  for (std::size_t c = 0; c < stays.classes.size(); ++c)
-    for (std::size_t p = 0; p < kJailPaths; ++p)
-      if (booked.any_at_ident[c][p])
-        after_ident(stays.classes[c]->normal[p], p == std::size_t(JailPath::pretrial_release), false,
-                    st(Stage::iafis), booked.at_ident[c][p]);
-  for (std::size_t c = 0; c < stays.classes.size(); ++c) {
-    if (!booked.any_awaiting[c]) continue;
-    ByClass at_conviction;
-    for (std::size_t g = 0; g < kGroups; ++g)
-      for (std::size_t l = 0; l < kLevels; ++l) {
-        const Grid& waiting = booked.awaiting[c][g][l];
-        if (waiting.empty()) continue;
-        Target t;
-        const Grid y(waiting.begin(), waiting.begin() + long(G_));
-        emit(y, stays.classes[c]->conviction, {{&t, 1.0}});
-        double beyond = 0;
-        Grid conv = finish(t, &beyond);
-        conv.push_back(beyond);
-        at_conviction[g][l] = std::move(conv);
+  // Charges whose stays are the same share the convolutions; each keeps its
+  // records, so the masses go through IDENT and ICE's decision charge by charge.
+  for (std::size_t k = 0; k < stays.classes.size(); ++k)
+    for (std::size_t p = 0; p < kJailPaths; ++p) {
+      AfterIdent out(G_);
+      bool any = false;
+      for (std::size_t c = 0; c < kCharges; ++c) {
+        if (stays.class_of_charge[c] != k || !booked.any_at_ident[c][p]) continue;
+        const SourceMixes mixes = source_mixes(Charge(c), JailPath(p), nullptr);
+        after_ident(stays.classes[k]->normal[p], {Charge(c), JailPath(p), &mixes}, false, st(Stage::iafis),
+                    booked.at_ident[c][p], out);
+        any = true;
       }
-    after_ident(stays.classes[c]->post, false, true, st(Stage::awaiting_conviction), at_conviction);
+      if (any) emit_after_ident(stays.classes[k]->normal[p], out);
+    }
+  for (std::size_t k = 0; k < stays.classes.size(); ++k) {
+    AfterIdent out(G_);
+    bool any = false;
+    for (std::size_t c = 0; c < kCharges; ++c) {
+      if (stays.class_of_charge[c] != k || !booked.any_awaiting[c]) continue;
+      ByClass at_conviction;
+      for (std::size_t g = 0; g < kGroups; ++g)
+        for (std::size_t l = 0; l < kLevels; ++l) {
+          const Grid& waiting = booked.awaiting[c][g][l];
+          if (waiting.empty()) continue;
+          Target t;
+          const Grid y(waiting.begin(), waiting.begin() + long(G_));
+          emit(y, stays.classes[k]->conviction, {{&t, 1.0}});
+          double beyond = 0;
+          Grid conv = finish(t, &beyond);
+          conv.push_back(beyond);
+          at_conviction[g][l] = std::move(conv);
+        }
+      const SourceMixes mixes = source_mixes(Charge(c), JailPath::convicted, &booked.awaiting_mix[c]);
+      after_ident(stays.classes[k]->post, {Charge(c), JailPath::convicted, &mixes, true}, true,
+                  st(Stage::awaiting_conviction), at_conviction, out);
+      any = true;
+    }
+    if (any) emit_after_ident(stays.classes[k]->post, out);
   }
 }
 
@@ -214,11 +256,9 @@ void Engine::reach_ident(const StayClasses& stays, Booked& booked) {
 
 /// The masses of one stay that reach IDENT (by ident day, group and level):
 /// match, LESC, the ICE action, and the race against the release.
-void Engine::after_ident(const StayKernels& stay, bool pretrial_bail, bool check_sharing, Node from,
-                         const ByClass& at_ident) {
-  AfterIdent out(G_);
+void Engine::after_ident(const StayKernels& stay, const Source& src, bool check_sharing, Node from,
+                         const ByClass& at_ident, AfterIdent& out) {
   Grid& fingerprints = local_[std::size_t(slot(Metric::fingerprints_submitted))];
-  const bool bail = pretrial_bail && stay.has_bail;
   for (std::size_t k = 0; k <= G_; ++k) {
     double total = 0;
     for (std::size_t g = 0; g < kGroups; ++g)
@@ -238,16 +278,15 @@ void Engine::after_ident(const StayKernels& stay, bool pretrial_bail, bool check
       for (std::size_t l = 0; l < kLevels; ++l) {
         if (at_ident[g][l].empty()) continue;
         const double mass = at_ident[g][l][k];
-        if (mass > 0) matched(stay, bail, r, k, Group(g), Level(l), mass, out);
+        if (mass > 0) matched(stay, src, r, k, Group(g), Level(l), mass, out);
       }
   }
-  emit_after_ident(stay, out);
 }
 
 /// The mass of one (group, level) at IDENT on day k: match, LESC, the ICE
 /// action and the race of ICE's request against the release.
-void Engine::matched(const StayKernels& stay, bool bail, const RuleSet& r, std::size_t k, Group g, Level l, double mass,
-                     AfterIdent& out) {
+void Engine::matched(const StayKernels& stay, const Source& src, const RuleSet& r, std::size_t k, Group g, Level l,
+                     double mass, AfterIdent& out) {
   const bool in_grid = k < G_;
   const bool citizen = is_citizen(g);
   const double p_in = p_match(*pop_, g);
@@ -264,7 +303,10 @@ void Engine::matched(const StayKernels& stay, bool bail, const RuleSet& r, std::
     matches_[std::size_t(l)][k] += matches;
     if (notifies_jail(r)) notices_[k] += matches;
   }
-  const IceAction ice = ice_action(sc_.pipeline, r, l, citizen);
+  // LESC recognises citizens, and lawful residents with no removable ground (a share of the mass).
+  const SourceMix& sm = (*src.mixes)[std::size_t(g)][std::size_t(l)];
+  IceAction ice = ice_action(sc_.pipeline, r, l, citizen ? Status::citizen : Status::removable);
+  if (!citizen) ice.recognised = sm.no_ground * p_recognised(sc_.pipeline, Status::no_ground);
   const double detected = matches * ice.recognised, not_recognised = matches - detected;
   const double p_detainer = ice.detainer_share(), p_notification = ice.notification_share();
   const double none_taken = detected + not_recognised * ice.none_share();
@@ -279,26 +321,34 @@ void Engine::matched(const StayKernels& stay, bool bail, const RuleSet& r, std::
     issued_[k] += detainers;
     requested_[k] += requests;
   }
-  (in_grid ? out.before[k] : out.before_beyond) += detainers + requests;
+  (in_grid ? out.before[k] : out.before_beyond) += requests;
+  (in_grid ? out.before_detainer[std::size_t(l)][k] : out.before_detainer_beyond[std::size_t(l)]) += detainers;
+  ProfileMix& before_mix = out.before_detainer_mix[std::size_t(l)];
+  for (std::size_t i = 0; i < Profile::kCount; ++i) before_mix[i] += detainers * sm.by_variant[no_bail][i];
   const double p_before = stay.before.total;
-  flow(st(Stage::detainer), end(EndState::released_before_ice_action), detainers * p_before);
   flow(st(Stage::notification_request), end(EndState::released_before_ice_action), requests * p_before);
-  const std::size_t cit = citizen ? 1 : 0;
-  if (detainers > 0) detained(stay, bail, r, k, l, cit, detainers, out);
+  const std::size_t cit = kind_of(citizen, src.path, src.post);
+  if (detainers > 0) detained(stay, src, r, k, g, l, detainers, out);
   if (requests > 0) {
     (in_grid ? out.notified[std::size_t(l)][cit][k] : out.notified_beyond[std::size_t(l)][cit]) += requests;
+    ProfileMix& mix = out.notified_mix[std::size_t(l)][cit];
+    for (std::size_t i = 0; i < Profile::kCount; ++i) mix[i] += requests * sm.by_variant[4][i];
     spend(Stage::notification_request, requests * stay.time_held);
   }
 }
 
 /// Detainers lodged on ident day k: the jail's answer at lodging decides
 /// whether a pretrial booking loses its bail (and so its release day).
-void Engine::detained(const StayKernels& stay, bool bail, const RuleSet& r, std::size_t k, Level l, std::size_t cit,
+void Engine::detained(const StayKernels& stay, const Source& src, const RuleSet& r, std::size_t k, Group g, Level l,
                       double detainers, AfterIdent& out) {
+  const bool bail = src.path == JailPath::pretrial_release && stay.has_bail;
+  const std::size_t cit = kind_of(is_citizen(g), src.path, src.post);
+  const SourceMix& sm = (*src.mixes)[std::size_t(g)][std::size_t(l)];
   auto put = [&](std::size_t variant, double a, double m) {
     if (m <= 0) return;
     AfterIdent::Detained& in = out.detained[{std::size_t(l), cit, variant, lodge_class(a)}];
     in.lodge_share = a;
+    for (std::size_t i = 0; i < Profile::kCount; ++i) in.mix[i] += m * sm.by_variant[variant][i];
     if (in.by_day.empty()) in.by_day.assign(G_, 0.0);
     if (k < G_) in.by_day[k] += m;
     else in.beyond += m;
@@ -327,17 +377,24 @@ void Engine::emit_after_ident(const StayKernels& stay, AfterIdent& out) {
   emit_beyond(out.no_action_beyond, stay.stay, {{O(EndState::released_no_action), 1.0}});
   emit_beyond(out.before_beyond, stay.before, {{O(EndState::released_before_ice_action), 1.0}});
   emit_beyond(out.not_shared_beyond, stay.stay, {{O(EndState::released_not_shared), 1.0}});
+  for (std::size_t l = 0; l < kLevels; ++l) {
+    emit(out.before_detainer[l], stay.before, {{&before_detainer_[l], 1.0}});
+    emit_beyond(out.before_detainer_beyond[l], stay.before, {{&before_detainer_[l], 1.0}});
+    for (std::size_t i = 0; i < Profile::kCount; ++i) before_detainer_mix_[l][i] += out.before_detainer_mix[l][i];
+  }
   for (auto& [key, in] : out.detained) {
     ReleaseInput& dst = release_[key];
     dst.lodge_share = in.lodge_share;
+    for (std::size_t i = 0; i < Profile::kCount; ++i) dst.mix[i] += in.mix[i];
     const Kernel& K = key[2] == lodge_bail ? stay.released_bail : stay.released;
     emit(in.by_day, K, {{&dst.target, 1.0}});
     dst.beyond += in.beyond * K.total;
   }
   for (std::size_t l = 0; l < kLevels; ++l)
-    for (std::size_t cit = 0; cit < 2; ++cit) {
+    for (std::size_t cit = 0; cit < kKinds; ++cit) {
       emit(out.notified[l][cit], stay.released, {{&notified_[l][cit], 1.0}});
       notified_beyond_[l][cit] += out.notified_beyond[l][cit] * stay.released.total;
+      for (std::size_t i = 0; i < Profile::kCount; ++i) notified_mix_[l][cit][i] += out.notified_mix[l][cit][i];
     }
 }
 
@@ -360,8 +417,9 @@ void Engine::release_detained(CustodyStarts& custody) {
   Grid expired(G_, 0.0);
   const int s_honored = slot(Metric::detainers_honored), s_declined = slot(Metric::detainers_declined);
   for (auto& [key, in] : release_) {
-    const std::size_t l = key[0], cit = key[1], variant = key[2];
+    const std::size_t l = key[0], variant = key[2];
     const double a = in.lodge_share;
+    const ProfileMix mix = shares_of(in.mix);
     double beyond = 0;
     Grid rel = finish(in.target, &beyond);
     beyond += in.beyond;
@@ -373,21 +431,24 @@ void Engine::release_detained(CustodyStarts& custody) {
       // The answers at lodging and at release are nested (one uniform).
       const double hp = variant == no_bail ? b : p_honor_given_lodging(a, b, variant != lodge_declined);
       const double hon = x * hp, dec = x - hon;
-      flow(st(Stage::detainer), end(EndState::released_detainer_declined), dec);
+      const double followed = dec * p_at_large(r, Level(l));
+      flow(st(Stage::detainer), end(EndState::released_detainer_declined), dec - followed);
+      flow(st(Stage::detainer), st(Stage::at_large), followed);
       flow(st(Stage::detainer), st(Stage::detainer_hold), hon);
       if (k < G_) {
         add_series(s_honored, k, hon);
         add_series(s_declined, k, dec);
-        add_series(end_slot(EndState::released_detainer_declined), k, dec);
+        add_series(end_slot(EndState::released_detainer_declined), k, dec - followed);
       }
-      if (hon > 0) hold(k, l, cit, hon, r, custody, expired);
+      to_at_large(k, Level(l), followed, mix);
+      if (hon > 0) hold(k, Level(l), mix, hon, r, custody, expired);
     }
   }
   add_series(end_slot(EndState::released_hold_expired), expired);
 }
 
 /// Holds that start on release day k: ICE picks up within the hold or not.
-void Engine::hold(std::size_t k, std::size_t l, std::size_t cit, double honored, const RuleSet& r,
+void Engine::hold(std::size_t k, Level l, const ProfileMix& mix, double honored, const RuleSet& r,
                   CustodyStarts& custody, Grid& expired) {
   const PickupInHold pick = pickup_in_hold(sc_.pipeline, r);
   const double pickup = pick.p_comes;
@@ -395,39 +456,46 @@ void Engine::hold(std::size_t k, std::size_t l, std::size_t cit, double honored,
   const HoldDay& h = k < G_ ? ht.days[k] : ht.average;
   const double picked = honored * pickup * h.p_in_time;
   flow(st(Stage::detainer_hold), st(Stage::ice_custody), picked);
-  flow(st(Stage::detainer_hold), end(EndState::released_hold_expired), honored - picked);
+  const double f = p_at_large(r, l);
+  flow(st(Stage::detainer_hold), end(EndState::released_hold_expired), (honored - picked) * (1 - f));
+  flow(st(Stage::detainer_hold), st(Stage::at_large), (honored - picked) * f);
   spend(Stage::detainer_hold, honored * (pickup * h.e_pickup_in_time + h.e_len - pickup * h.e_len_in_time));
   if (k >= G_) {
-    custody.beyond[l][cit] += picked;
+    custody.add(G_, picked, mix, G_);
+    to_at_large(G_, l, (honored - picked) * f, mix);
     return;
   }
-  for (std::size_t m = 0; m < h.custody.size(); ++m) {
-    const double v = honored * pickup * h.custody[m];
-    if (k + m < G_) custody.by_day[l][cit][k + m] += v;
-    else custody.beyond[l][cit] += v;
+  for (std::size_t m = 0; m < h.custody.size(); ++m) custody.add(k + m, honored * pickup * h.custody[m], mix, G_);
+  double expired_all = 0;
+  for (std::size_t m = 0; m < h.end_all.size(); ++m) {
+    const double e = honored * (h.end_all[m] - pickup * h.end_in_time[m]);
+    expired_all += e;
+    if (k + m < G_) expired[k + m] += e * (1 - f);
+    to_at_large(std::min(k + m, G_), l, e * f, mix);
   }
-  for (std::size_t m = 0; m < h.end_all.size(); ++m)
-    if (k + m < G_) expired[k + m] += honored * (h.end_all[m] - pickup * h.end_in_time[m]);
+  // What the table leaves out (the hold ends beyond its days) still ends, beyond the grid.
+  to_at_large(G_, l, std::max(0.0, (honored - picked) - expired_all) * f, mix);
 }
 
 /// Notification requests: ICE meets the release or it does not (rules of the release day).
 void Engine::release_notified(CustodyStarts& custody) {
   const PipelineParams& pp = sc_.pipeline;
   for (std::size_t l = 0; l < kLevels; ++l)
-    for (std::size_t cit = 0; cit < 2; ++cit) {
+    for (std::size_t cit = 0; cit < kKinds; ++cit) {
       double beyond = 0;
       Grid rel = finish(notified_[l][cit], &beyond);
       beyond += notified_beyond_[l][cit];
       const double np_beyond = p_met_at_release(pp, seg_on(G_).rules);
+      const ProfileMix mix = shares_of(notified_mix_[l][cit]);
       ByValue<double> total;
       total.add(np_beyond, beyond);
       for (std::size_t k = 0; k < G_; ++k) {
         const double np = p_met_at_release(pp, seg_on(k).rules);
         total.add(np, rel[k]);
-        custody.by_day[l][cit][k] += rel[k] * np;
+        custody.add(k, rel[k] * np, mix, G_);
         add_series(end_slot(EndState::released_no_action), k, rel[k] * (1 - np));
       }
-      custody.beyond[l][cit] += beyond * np_beyond;
+      custody.add(G_, beyond * np_beyond, mix, G_);
       for (const auto& [np, mass] : total.groups) {
         flow(st(Stage::notification_request), st(Stage::ice_custody), mass * np);
         flow(st(Stage::notification_request), end(EndState::released_no_action), mass * (1 - np));
@@ -435,58 +503,203 @@ void Engine::release_notified(CustodyStarts& custody) {
     }
 }
 
+// ------------------------------------------------------------ ICE's follow-up
+
+void Engine::to_at_large(std::size_t k, Level l, double mass, const ProfileMix& mix) {
+  if (mass <= 0) return;
+  (k < G_ ? at_large_in_[std::size_t(l)][k] : at_large_beyond_[std::size_t(l)]) += mass;
+  for (std::size_t i = 0; i < Profile::kCount; ++i) at_large_mix_[std::size_t(l)][i] += mass * mix[i];
+}
+
+/// Detainers that arrived too late are followed up like declined ones (rules
+/// of the release day); every follow-up becomes an ICE book-in after the
+/// at-large delay.
+void Engine::follow_ups(CustodyStarts& custody) {
+  for (std::size_t l = 0; l < kLevels; ++l) {
+    double beyond = 0;
+    const Grid rel = finish(before_detainer_[l], &beyond);
+    const ProfileMix mix = shares_of(before_detainer_mix_[l]);
+    ByValue<double> by_p;
+    for (std::size_t k = 0; k <= G_; ++k) {
+      const double x = k < G_ ? rel[k] : beyond;
+      if (x <= 0) continue;
+      const double f = p_at_large(seg_on(k).rules, Level(l));
+      by_p.add(f, x);
+      if (k < G_) add_series(end_slot(EndState::released_before_ice_action), k, x * (1 - f));
+      to_at_large(k, Level(l), x * f, mix);
+    }
+    for (const auto& [f, mass] : by_p.groups) {
+      flow(st(Stage::detainer), end(EndState::released_before_ice_action), mass * (1 - f));
+      flow(st(Stage::detainer), st(Stage::at_large), mass * f);
+    }
+  }
+  for (std::size_t l = 0; l < kLevels; ++l) {
+    const Grid& in = at_large_in_[l];
+    double total = at_large_beyond_[l];
+    for (double x : in) total += x;
+    if (total <= 0) continue;
+    flow(st(Stage::at_large), st(Stage::ice_custody), total);
+    spend(Stage::at_large, total * pk_->at_large.mean);
+    add_series(slot(Metric::followed_up_at_large), in);
+    Target t;
+    emit(in, pk_->at_large_k, {{&t, 1.0}});
+    double beyond = 0;
+    const Grid arrests = finish(t, &beyond);
+    add_series(slot(Metric::ice_arrests_at_large), arrests);
+    const ProfileMix mix = shares_of(at_large_mix_[l]);
+    for (std::size_t k = 0; k < G_; ++k)
+      if (arrests[k] > 0) custody.add(k, arrests[k], mix, G_);
+    custody.add(G_, beyond + at_large_beyond_[l], mix, G_);
+  }
+}
+
 // ------------------------------------------------------------ outcome in ICE custody
 
-/// Outcomes of proceedings (rules of the custody day) follow the detention
-/// (or bond) delay from the custody day.
+/// Paths through ICE custody (rules of the custody day), by profile: each
+/// path's end states follow its duration from the custody day.
 void Engine::custody_outcomes(const CustodyStarts& custody) {
   const PipelineParams& pp = sc_.pipeline;
-  Target removals_all;
-  std::array<Target, kLevels> removals_l;
-  std::array<Grid, 3> after_detention;  // voluntary departure, relief granted, terminated (citizen)
-  for (auto& g : after_detention) g.assign(G_, 0.0);
-  Grid bond_in(G_, 0.0);
-  for (std::size_t l = 0; l < kLevels; ++l) {
-    Grid removed_in(G_, 0.0);
-    for (std::size_t cit = 0; cit < 2; ++cit) {
-      const Grid& cu = custody.by_day[l][cit];
-      const bool citizen = cit == 1;
-      auto outcome_on = [&](std::size_t k) { return custody_outcome(pp, seg_on(k).rules, citizen); };
-      ByValue<CustodyOutcome> total;
-      for (std::size_t k = 0; k < G_; ++k) total.add(outcome_on(k), cu[k]);
-      total.add(outcome_on(G_), custody.beyond[l][cit]);
-      if (total.sum() <= 0) continue;
-      add_series(slot(Metric::ice_bookings), cu);
-      add_series(slot(by_level(Metric::ice_bookings_level1, Level(l))), cu);
-      if (citizen) add_series(slot(Metric::us_citizens_detained), cu);
-      for (const auto& [outcome, mass] : total.groups) {
-        const std::array<double, 4> sh = outcome.shares();
-        for (std::size_t o = 0; o < 4; ++o)
-          flow(st(Stage::ice_custody), end(CustodyOutcome::kOutcomes[o]), mass * sh[o]);
-        flow(st(Stage::ice_custody), end(EndState::terminated_citizen), mass * outcome.terminated_share());
-        spend(Stage::ice_custody, mass * ((1 - sh[3]) * pk_->detention.mean + sh[3] * pk_->bond.mean));
+  constexpr std::size_t P = kCustodyPaths;
+  // Inputs to each path's kernel: removals by level, and the other end states.
+  std::array<std::array<Grid, kLevels>, P> removed_in;
+  std::array<std::array<Grid, kEndStates>, P> other_in;
+  std::array<std::array<bool, kEndStates>, P> other_used{};
+  std::array<std::array<bool, kLevels>, P> removed_used{};
+  auto grid = [&](Grid& g) -> Grid& {
+    if (g.empty()) g.assign(G_, 0.0);
+    return g;
+  };
+  for (std::size_t pi = 0; pi < Profile::kCount; ++pi) {
+    const Grid& cu = custody.by_day[pi];
+    const Level lv = Profile::level(pi);
+    const Status status = Profile::status(pi);
+    double total_in = custody.beyond[pi];
+    for (double x : cu) total_in += x;
+    if (total_in <= 0) continue;
+    add_series(slot(Metric::ice_bookings), cu);
+    add_series(slot(by_level(Metric::ice_bookings_level1, lv)), cu);
+    if (status == Status::citizen) add_series(slot(Metric::us_citizens_detained), cu);
+    auto plan_on = [&](std::size_t k) { return custody_plan(pp, seg_on(k).rules, status); };
+    ByValue<CustodyPlan> total;
+    for (std::size_t k = 0; k < G_; ++k) total.add(plan_on(k), cu[k]);
+    total.add(plan_on(G_), custody.beyond[pi]);
+    for (const auto& [plan, mass] : total.groups)
+      for (std::size_t path = 0; path < P; ++path) {
+        const double m = mass * plan.share[path];
+        if (m <= 0) continue;
+        spend(Stage::ice_custody, m * pk_->path[path].mean);
+        if (CustodyPath(path) == CustodyPath::court) {
+          for (std::size_t o = 0; o < 4; ++o)
+            flow(st(Stage::ice_custody), end(CustodyPlan::kCourtEnds[o]), m * plan.court[o]);
+        } else {
+          flow(st(Stage::ice_custody), end(path_end(CustodyPath(path), status, 0, plan)), m);
+        }
       }
-      for (std::size_t k = 0; k < G_; ++k) {
-        const CustodyOutcome outcome = outcome_on(k);
-        const std::array<double, 4> sh = outcome.shares();
-        removed_in[k] += cu[k] * sh[0];
-        after_detention[0][k] += cu[k] * sh[1];
-        after_detention[1][k] += cu[k] * sh[2];
-        after_detention[2][k] += cu[k] * outcome.terminated_share();
-        bond_in[k] += cu[k] * sh[3];
+    for (std::size_t k = 0; k < G_; ++k) {
+      if (cu[k] <= 0) continue;
+      const CustodyPlan plan = plan_on(k);
+      for (std::size_t path = 0; path < P; ++path) {
+        const double m = cu[k] * plan.share[path];
+        if (m <= 0) continue;
+        add_series(slot(CustodyPath(path) == CustodyPath::released_pending ? Metric::ice_released_pending
+                                                                             : Metric::ice_detained),
+                   k, m);
+        auto to = [&](EndState e, double x) {
+          if (x <= 0) return;
+          if (e == EndState::removed) {
+            grid(removed_in[path][std::size_t(lv)])[k] += x;
+            removed_used[path][std::size_t(lv)] = true;
+          } else {
+            grid(other_in[path][std::size_t(e)])[k] += x;
+            other_used[path][std::size_t(e)] = true;
+          }
+        };
+        if (CustodyPath(path) == CustodyPath::court) {
+          for (std::size_t o = 0; o < 4; ++o) to(CustodyPlan::kCourtEnds[o], m * plan.court[o]);
+        } else {
+          to(path_end(CustodyPath(path), status, 0, plan), m);
+        }
       }
     }
-    emit(removed_in, pk_->detention_k, {{&removals_l[l], 1.0}, {&removals_all, 1.0}});
-    add_series(slot(by_level(Metric::removals_level1, Level(l))), finish(removals_l[l]));
   }
+  Target removals_all;
+  std::array<Target, kLevels> removals_l;
+  std::array<Target, P> removals_path;
+  for (std::size_t path = 0; path < P; ++path) {
+    const Kernel& K = pk_->path_k[path];
+    for (std::size_t l = 0; l < kLevels; ++l)
+      if (removed_used[path][l])
+        emit(removed_in[path][l], K, {{&removals_l[l], 1.0}, {&removals_all, 1.0}, {&removals_path[path], 1.0}});
+    for (std::size_t e = 0; e < kEndStates; ++e)
+      if (other_used[path][e]) emit(other_in[path][e], K, {{&out_[std::size_t(end_slot(EndState(e)))], 1.0}});
+  }
+  for (std::size_t l = 0; l < kLevels; ++l)
+    if (removals_l[l].used) add_series(slot(by_level(Metric::removals_level1, Level(l))), finish(removals_l[l]));
+  if (!removals_all.used) return;
   const Grid rem = finish(removals_all);
   add_series(slot(Metric::removals), rem);
   add_series(end_slot(EndState::removed), rem);
-  const std::array<EndState, 3> after{EndState::voluntary_departure, EndState::relief_granted,
-                                      EndState::terminated_citizen};
-  for (std::size_t i = 0; i < 3; ++i)
-    emit(after_detention[i], pk_->detention_k, {{&out_[std::size_t(end_slot(after[i]))], 1.0}});
-  emit(bond_in, pk_->bond_k, {{&out_[std::size_t(end_slot(EndState::released_on_bond))], 1.0}});
+  constexpr std::array<std::pair<CustodyPath, Metric>, 3> by_path{
+      std::pair{CustodyPath::reinstated, Metric::removals_reinstated},
+      std::pair{CustodyPath::stipulated, Metric::removals_stipulated},
+      std::pair{CustodyPath::court, Metric::removals_court}};
+  for (const auto& [path, metric] : by_path)
+    if (removals_path[std::size_t(path)].used) add_series(slot(metric), finish(removals_path[std::size_t(path)]));
+}
+
+// ------------------------------------------------------------ records and profiles
+
+const PostConviction& Engine::post_of(Group g, Charge c, Level l) {
+  const std::size_t key = (std::size_t(g) * kCharges + std::size_t(c)) * kLevels + std::size_t(l);
+  auto it = posts_.find(key);
+  if (it == posts_.end()) it = posts_.emplace(key, post_conviction(records_, sc_.pipeline, *pop_, g, c, l)).first;
+  return it->second;
+}
+
+Engine::SourceMixes Engine::source_mixes(Charge c, JailPath path,
+                                         const PerGroup<std::array<ProfileMix, kLevels>>* post) {
+  SourceMixes out{};
+  const double keep = 1 - p_recognised(sc_.pipeline, Status::no_ground);
+  const double pc = jur_->jail[std::size_t(c)].pretrial_convicted;
+  for (std::size_t g = 0; g < kGroups; ++g)
+    for (std::size_t l = 0; l < kLevels; ++l) {
+      SourceMix& sm = out[g][l];
+      auto screened = [&](ProfileMix m) {  // shares of the people LESC did not screen out
+        for (std::size_t i = 0; i < Profile::kCount; ++i)
+          if (Profile::status(i) == Status::no_ground) m[i] *= keep;
+        return shares_of(m);
+      };
+      auto no_ground = [](const ProfileMix& m) {
+        double x = 0;
+        for (std::size_t i = 0; i < Profile::kCount; ++i)
+          if (Profile::status(i) == Status::no_ground) x += m[i];
+        return x;
+      };
+      if (post) {
+        const ProfileMix m = shares_of((*post)[g][l]);
+        sm.no_ground = no_ground(m);
+        sm.by_variant.fill(screened(m));
+        continue;
+      }
+      const ProfileMix open = profile_mix(records_, sc_.pipeline, *pop_, Group(g), c, Level(l), false);
+      sm.no_ground = no_ground(open);
+      if (path == JailPath::dismissed) {
+        sm.by_variant.fill(screened(open));
+        continue;
+      }
+      const ProfileMix closed = profile_mix(records_, sc_.pipeline, *pop_, Group(g), c, Level(l), true);
+      if (path == JailPath::convicted) {
+        sm.by_variant.fill(screened(closed));
+        continue;
+      }
+      // Released pretrial: the case is still open at ICE custody, unless a
+      // detainer cost the bail (then it closed first, a conviction with P(pc)).
+      sm.by_variant.fill(screened(open));
+      ProfileMix lost{};
+      for (std::size_t i = 0; i < Profile::kCount; ++i) lost[i] = pc * closed[i] + (1 - pc) * open[i];
+      sm.by_variant[lodge_bail] = screened(lost);
+    }
+  return out;
 }
 
 }  // namespace scsim::chain

@@ -46,13 +46,26 @@ enum class Decision : std::uint8_t {
   picked_up,        // detainer_hold: ICE picks up within the hold
   custody_outcome,  // ice_custody: the outcome of proceedings
   horizon,          // any stage: the run ends first
+  follow_up,        // detainer, detainer_hold: ICE follows a failed detainer up with an at-large arrest
 };
-inline constexpr std::size_t kDecisions = 13;
+inline constexpr std::size_t kDecisions = 14;
 std::string_view decision_name(Decision d);
 
 /// The pipeline's edges in flows.csv order, each with its decision and rule:
 /// the one list Topology::pipeline() is built from.
 std::vector<Transition> pipeline_transitions();
+
+/// How ICE's case stands against a person in custody (DOMAIN.md §9).
+enum class Status : std::uint8_t {
+  citizen,         // never removable: released once citizenship is established
+  no_ground,       // lawful, no removable conviction or status violation, none charged: LESC may see it
+  not_removable,   // lawful, charged with a removable offence but not convicted (yet)
+  removable,       // no status, a status violation, or a removable conviction
+  prior_order,     // removable with a prior order ICE can reinstate
+};
+inline constexpr std::size_t kStatuses = 5;
+inline constexpr std::array<std::string_view, kStatuses> kStatusNames{"citizen", "no_ground", "not_removable",
+                                                                       "removable", "prior_order"};
 
 // ------------------------------------------------------------ booked
 
@@ -100,7 +113,8 @@ inline Sharing sharing(const RuleSet& r) {
 }
 /// Post-conviction-only sharing: the prints go on at conviction unless sharing stopped since.
 inline bool shares_at_conviction(const RuleSet& r) { return !r.no_sharing; }
-inline bool reaches_conviction(JailPath path) { return path == JailPath::convicted; }
+/// Only a conviction of a criminal offense (not an infraction) sends the prints on.
+inline bool reaches_conviction(JailPath path, Offense o) { return path == JailPath::convicted && o != Offense::none; }
 /// LESC's answer goes to the jail as well as to ICE (local notification).
 inline bool notifies_jail(const RuleSet& r) { return !r.no_local_notification; }
 
@@ -113,13 +127,13 @@ inline double p_match(const Population& pop, Group g) { return pop.in_ident[std:
 // ------------------------------------------------------------ ICE action
 
 /// The field office's answer to an IAR, by level, under the priorities in
-/// force. LESC first recognises a matched US citizen with P(recognised)
+/// force. LESC first recognises a person ICE cannot remove with P(recognised)
 /// (one uniform); otherwise a second uniform u gives a detainer if
 /// u < P(detainer), a notification request if u < P(detainer) +
 /// P(notification), and nothing else.
 struct IceAction {
   enum Outcome : std::uint8_t { recognised_citizen, detainer, notification, none };
-  double recognised = 0;  // citizens only
+  double recognised = 0;  // citizens and lawful residents without a ground (p_recognised)
   double p_detainer = 0, p_notification = 0;  // as declared (their sum may pass 1)
 
   Outcome draw(double u_citizen, double u_decision) const {
@@ -133,8 +147,14 @@ struct IceAction {
   double notification_share() const { return std::max(0.0, std::min(1.0, p_detainer + p_notification) - p_detainer); }
   double none_share() const { return std::max(0.0, 1 - p_detainer - p_notification); }
 };
-inline IceAction ice_action(const PipelineParams& pp, const RuleSet& r, Level l, bool citizen) {
-  return {citizen ? pp.lesc_citizen_detection : 0.0, r.p_detainer[std::size_t(l)], r.p_notification[std::size_t(l)]};
+/// P(LESC recognises a person ICE cannot remove): a matched citizen, or a
+/// lawful resident with no removable ground in the record, the status or
+/// the charge (Status::no_ground); wrong determinations are the rest.
+inline double p_recognised(const PipelineParams& pp, Status s) {
+  return s == Status::citizen ? pp.lesc_citizen_detection : s == Status::no_ground ? pp.lesc_lawful_screening : 0.0;
+}
+inline IceAction ice_action(const PipelineParams& pp, const RuleSet& r, Level l, Status s) {
+  return {p_recognised(pp, s), r.p_detainer[std::size_t(l)], r.p_notification[std::size_t(l)]};
 }
 
 // ------------------------------------------------------------ released first
@@ -195,57 +215,165 @@ inline double p_met_at_release(const PipelineParams& pp, const RuleSet& /*at_rel
   return pp.notification_pickup_probability;
 }
 
-// ------------------------------------------------------------ outcome in ICE custody
+// ------------------------------------------------------------ ICE's follow-up
 
-/// The outcome of proceedings, rules of the day custody starts. One uniform u:
-/// a citizen is found and released as a citizen if u < P(terminated); then
-/// removal, voluntary departure and relief take consecutive intervals of
-/// their shares and release on bond the rest.
-struct CustodyOutcome {
-  double terminated = 0;  // citizens only
-  double removed = 0, voluntary = 0, relief = 0;
+/// P(ICE arrests at large, after at_large_delay, a person released on a
+/// declined detainer, an expired hold or before the detainer arrived), by the
+/// level at identification, under the rules of the day criminal custody ended.
+inline double p_at_large(const RuleSet& at_release, Level l) { return at_release.p_at_large[std::size_t(l)]; }
 
-  EndState draw(double u) const {
-    if (u < terminated) return EndState::terminated_citizen;
-    if (u < removed) return EndState::removed;
-    if ((u -= removed) < voluntary) return EndState::voluntary_departure;
-    if ((u -= voluntary) < relief) return EndState::relief_granted;
-    return EndState::released_on_bond;
-  }
-  /// P(removed), P(voluntary departure), P(relief), P(bond): the intervals of
-  /// u above with the citizen's termination interval cut out.
-  std::array<double, 4> shares() const {
-    const std::array<double, 5> bounds{0.0, removed, removed + voluntary, removed + voluntary + relief, 1.0};
-    std::array<double, 4> s{};
-    for (std::size_t o = 0; o < 4; ++o)
-      s[o] = std::max(0.0, std::min(bounds[o + 1], 1.0) - std::max(bounds[o], terminated));
-    return s;
-  }
-  double terminated_share() const { return std::min(1.0, terminated); }
-  friend bool operator==(const CustodyOutcome&, const CustodyOutcome&) = default;
-  static constexpr std::array<EndState, 4> kOutcomes{EndState::removed, EndState::voluntary_departure,
-                                                     EndState::relief_granted, EndState::released_on_bond};
+// ------------------------------------------------------------ record, conviction, removability
+
+/// P(record | charge class, SC level at identification, offense of the
+/// charge): the records consistent with the level, weighted by the prior-record
+/// shares (Population::prior_*). A record is consistent when the record with a
+/// conviction on the charge has the level (the level counts "charged with or
+/// convicted of", DOMAIN.md §2); when no record is (a level below what the
+/// charge alone gives: LESC did not see the charge), the record itself has the
+/// level; failing that (zero weights), the smallest record of that level.
+struct RecordTable {
+  using Weights = std::array<double, Record::kStates>;
+  PerCharge<PerLevel<std::array<Weights, kOffenses>>> p{};
+  static RecordTable build(const Population& pop);
 };
-inline CustodyOutcome custody_outcome(const PipelineParams& pp, const RuleSet& /*at_custody*/, bool citizen) {
-  return {citizen ? pp.citizen_termination : 0.0, pp.p_removed, pp.p_voluntary_departure, pp.p_relief};
+
+/// What decides a person's status, drawn once (policy-invariant): the record
+/// and the offense of the charge, and which of them are grounds.
+struct Grounds {
+  bool prior = false;    // a removable conviction in the prior record
+  bool charged = false;  // a conviction on the charge would be removable
+  bool status = false;   // other lawful status: removable on a status violation
+  bool order = false;    // a prior removal order
+};
+/// P(some conviction of the record is a removable one).
+double p_removable_record(const PipelineParams& pp, const Record& r);
+/// Status with the case convicted (a conviction on the charge) or not.
+inline Status status_of(Group g, const Grounds& gr, bool convicted) {
+  if (is_citizen(g)) return Status::citizen;
+  const bool lawful = g == Group::lpr || g == Group::other_lawful;
+  if (lawful) {
+    if (gr.prior || (g == Group::other_lawful && gr.status) || (convicted && gr.charged)) return Status::removable;
+    return gr.charged ? Status::not_removable : Status::no_ground;
+  }
+  return gr.order ? Status::prior_order : Status::removable;
+}
+/// SC level a conviction record gives: the record, plus the case if convicted.
+inline Level convicted_level(const Record& r, Offense o, bool convicted) {
+  return level_of(convicted ? r.with(o) : r);
+}
+
+/// A person's level and status at ICE custody as one class (chain masses).
+struct Profile {
+  static constexpr std::size_t kCount = kLevels * kStatuses;
+  static constexpr std::size_t index(Level l, Status s) { return std::size_t(l) * kStatuses + std::size_t(s); }
+  static constexpr Level level(std::size_t i) { return Level(i / kStatuses); }
+  static constexpr Status status(std::size_t i) { return Status(i % kStatuses); }
+};
+using ProfileMix = std::array<double, Profile::kCount>;
+/// P(level by convictions, status | group, charge, SC level at identification,
+/// convicted) over records, offenses and grounds: the chain's masses.
+/// `post_conviction`: the level at identification is that of the record with
+/// the conviction (people checked at conviction), and only convictions of a
+/// criminal offense are checked; `level` is then that level.
+ProfileMix profile_mix(const RecordTable& t, const PipelineParams& pp, const Population& pop, Group g, Charge c,
+                       Level level, bool convicted);
+/// Post-conviction-only sharing: P(level at identification | group, charge,
+/// SC level at booking) for bookings convicted of a criminal offense (index
+/// kLevels: the conviction is not a criminal one), and the profile of each.
+struct PostConviction {
+  std::array<double, kLevels + 1> level{};
+  std::array<ProfileMix, kLevels> mix{};  // unnormalised: sums to level[l]
+};
+PostConviction post_conviction(const RecordTable& t, const PipelineParams& pp, const Population& pop, Group g,
+                               Charge c, Level booked_level);
+
+// ------------------------------------------------------------ paths through ICE custody
+
+/// How custody ends (DOMAIN.md §9), by status: citizens and lawful residents
+/// without a removable ground are released when that is established; a prior
+/// order is reinstated; otherwise release pending proceedings, voluntary
+/// return, stipulated removal, or a detained immigration-court case with its
+/// outcomes. Paths are consecutive intervals of one uniform (court outcomes
+/// a second one), each with its own duration.
+enum class CustodyPath : std::uint8_t { terminated, released_pending, voluntary_return, stipulated, reinstated, court };
+inline constexpr std::size_t kCustodyPaths = 6;
+
+struct CustodyPlan {
+  std::array<double, kCustodyPaths> share{};  // by CustodyPath, sum 1
+  std::array<double, 4> court{};              // removed, voluntary_departure, relief, terminated
+
+  CustodyPath draw(double u) const {
+    for (std::size_t i = 0; i + 1 < kCustodyPaths; ++i) {
+      if (u < share[i]) return CustodyPath(i);
+      u -= share[i];
+    }
+    return CustodyPath::court;
+  }
+  static constexpr std::array<EndState, 4> kCourtEnds{EndState::removed, EndState::voluntary_departure,
+                                                      EndState::relief_granted, EndState::terminated_not_removable};
+  static EndState court_end(double u, const std::array<double, 4>& court) {
+    for (std::size_t i = 0; i < 3; ++i) {
+      if (u < court[i]) return kCourtEnds[i];
+      u -= court[i];
+    }
+    return kCourtEnds[3];
+  }
+  friend bool operator==(const CustodyPlan&, const CustodyPlan&) = default;
+};
+inline CustodyPlan custody_plan(const PipelineParams& pp, const RuleSet& /*at_custody*/, Status s) {
+  CustodyPlan plan;
+  plan.court = pp.court_outcomes;
+  if (s == Status::citizen || s == Status::no_ground || s == Status::not_removable) {
+    plan.share[std::size_t(CustodyPath::terminated)] = 1;
+    return plan;
+  }
+  const double reinstated = s == Status::prior_order ? pp.reinstatement : 0.0;
+  plan.share[std::size_t(CustodyPath::reinstated)] = reinstated;
+  plan.share[std::size_t(CustodyPath::released_pending)] = (1 - reinstated) * pp.custody_paths[0];
+  plan.share[std::size_t(CustodyPath::voluntary_return)] = (1 - reinstated) * pp.custody_paths[1];
+  plan.share[std::size_t(CustodyPath::stipulated)] = (1 - reinstated) * pp.custody_paths[2];
+  plan.share[std::size_t(CustodyPath::court)] = (1 - reinstated) * pp.custody_paths[3];
+  return plan;
+}
+/// The end state of a path (the court's from its own uniform).
+inline EndState path_end(CustodyPath path, Status s, double u_court, const CustodyPlan& plan) {
+  switch (path) {
+    case CustodyPath::terminated:
+      return s == Status::citizen ? EndState::terminated_citizen : EndState::terminated_not_removable;
+    case CustodyPath::released_pending: return EndState::released_on_bond;
+    case CustodyPath::voluntary_return: return EndState::voluntary_departure;
+    case CustodyPath::stipulated:
+    case CustodyPath::reinstated: return EndState::removed;
+    case CustodyPath::court: return CustodyPlan::court_end(u_court, plan.court);
+  }
+  return EndState::removed;
+}
+/// The duration of each path.
+inline const Dist& path_duration(const PipelineParams& pp, CustodyPath path) {
+  switch (path) {
+    case CustodyPath::terminated: return pp.termination_time;
+    case CustodyPath::released_pending: return pp.bond_release_after;
+    case CustodyPath::voluntary_return: return pp.voluntary_return_time;
+    case CustodyPath::stipulated: return pp.stipulated_time;
+    case CustodyPath::reinstated: return pp.reinstatement_time;
+    case CustodyPath::court: return pp.ice_detention;
+  }
+  return pp.ice_detention;
 }
 
 // ------------------------------------------------------------ durations
 
 /// The federal side's durations, drawn at booking (in this order) for people
-/// whose prints are in IDENT. Release on bond ends custody after `bond`, every
-/// other outcome after `detention`.
+/// whose prints are in IDENT; then the duration of every custody path
+/// (path_duration, in CustodyPath order).
 struct FederalDelays {
   const Dist& iafis;      // submission -> IDENT match
   const Dist& lesc;       // analyst time per IAQ
   const Dist& decision;   // IAR -> detainer or request lodged
   const Dist& pickup;     // release -> ICE arrives
-  const Dist& detention;  // ICE custody -> outcome
-  const Dist& bond;       // ICE custody -> release on bond
 };
 inline FederalDelays federal_delays(const PipelineParams& pp) {
-  return {pp.iafis_response, pp.lesc_service, pp.ice_decision_delay, pp.pickup_delay, pp.ice_detention,
-          pp.bond_release_after};
+  return {pp.iafis_response, pp.lesc_service, pp.ice_decision_delay, pp.pickup_delay};
 }
 
 }  // namespace scsim

@@ -50,7 +50,9 @@ inline Person Model::make_person(std::size_t j, sim::Stream& s, bool extra, cons
   p.u_activation = s.uniform();
   p.info.path = static_cast<JailPath>(local.path[c].sample(s));
   draw_stay(p, local.spec->jail[c], s);
-  if (p.info.in_ident) draw_federal(p, s);
+  if (p.info.in_ident || p.info.path == JailPath::convicted)
+    p.offense = static_cast<Offense>(local.offense[c].sample(s));
+  if (p.info.in_ident) draw_federal(p, local, s);
   p.info.id = (std::uint64_t(j) << 40) | (extra ? (std::uint64_t(1) << 39) : 0) | local.next_id++;
   return p;
 }
@@ -59,7 +61,8 @@ inline void Model::draw_stay(Person& p, const JailStay& stay, sim::Stream& s) co
   switch (p.info.path) {
     case JailPath::pretrial_release:
       p.release = p.info.booked + stay.pretrial_release.sample(s);
-      p.disposition = stay.to_conviction.sample(s);
+      // A case is not disposed of while its defendant waits for release.
+      p.disposition = std::max(stay.to_conviction.sample(s), p.release - p.info.booked);
       break;
     case JailPath::dismissed:
       p.release = p.info.booked + stay.dismissed.sample(s);
@@ -74,14 +77,26 @@ inline void Model::draw_stay(Person& p, const JailStay& stay, sim::Stream& s) co
 }
 
 // Drawn only for people whose prints are in IDENT, whatever the policies.
-inline void Model::draw_federal(Person& p, sim::Stream& s) const {
-  const FederalDelays delay = federal_delays(sc_.pipeline);
+inline void Model::draw_federal(Person& p, const JurisdictionRun& local, sim::Stream& s) const {
+  const PipelineParams& pp = sc_.pipeline;
+  const FederalDelays delay = federal_delays(pp);
   p.d_iafis = delay.iafis.sample(s);
   p.d_lesc = delay.lesc.sample(s);
   p.d_decision = delay.decision.sample(s);
   p.d_pickup = delay.pickup.sample(s);
-  p.d_detention = delay.detention.sample(s);
-  p.d_bond = delay.bond.sample(s);
+  for (std::size_t k = 0; k < kCustodyPaths; ++k) p.d_path[k] = path_duration(pp, CustodyPath(k)).sample(s);
+  const auto c = std::size_t(p.info.charge);
+  p.record = Record::from_index(local.record[c][std::size_t(p.info.level)][std::size_t(p.offense)].sample(s));
+  p.case_convicted = p.info.path == JailPath::convicted ||
+                     (p.info.path == JailPath::pretrial_release && s.uniform() < local.spec->jail[c].pretrial_convicted);
+  p.grounds.prior = s.uniform() < p_removable_record(pp, p.record);
+  p.grounds.charged = s.uniform() < pp.removable_conviction[std::size_t(p.offense)];
+  p.grounds.status = p.info.group == Group::other_lawful && s.uniform() < pp.status_violation;
+  p.grounds.order = s.uniform() < pp.prior_order[std::size_t(p.info.group)];
+  p.convicted_in_custody = p.info.path == JailPath::convicted;
+  p.u_court = s.uniform();
+  p.u_at_large = s.uniform();
+  p.d_at_large = pp.at_large_delay.sample(s);
   p.u_citizen = s.uniform();
   p.u_decision = s.uniform();
   p.u_bail = s.uniform();
@@ -160,7 +175,8 @@ sim::Process Model::journey(Person p) {
 
   // The field office decides, by level and the priorities in force.
   const IceAction::Outcome action =
-      ice_action(sc_.pipeline, rules, p.info.level, is_citizen(p.info.group)).draw(p.u_citizen, p.u_decision);
+      ice_action(sc_.pipeline, rules, p.info.level, status_of(p.info.group, p.grounds, false))
+          .draw(p.u_citizen, p.u_decision);
   if (action == IceAction::recognised_citizen || action == IceAction::none) {
     no_ice_action(p, rules, action, open.ended);
     co_return;
@@ -168,23 +184,36 @@ sim::Process Model::journey(Person p) {
   co_await sim_.timeout(p.d_decision);
 
   Node custody_from = st(S::notification_request);
+  sim::Time at_large = -1;  // when ICE arrests the person at large after a failed detainer
   if (action == IceAction::detainer) {
-    if (!lodge_detainer(p, rules, open.ended)) co_return;
-    const sim::Time release = release_under_detainer(p);
-    co_await sim_.until(release);
-    const HoldAtRelease hold = answer_at_release(p, release, open.ended);
-    if (!hold.honored) co_return;
-    co_await sim_.until(hold.ends);
-    if (!hold.picked) {
-      finish(p, st(S::detainer_hold), E::released_hold_expired, sim_.now(), open.ended,
-             explain([&] { return hold_expired_text(p, hold.pickup); }));
-      co_return;
+    if (!lodge_detainer(p, rules, open.ended, at_large)) {
+      if (at_large < 0) co_return;
+    } else {
+      const sim::Time release = release_under_detainer(p);
+      co_await sim_.until(release);
+      const HoldAtRelease hold = answer_at_release(p, release, open.ended, at_large);
+      if (!hold.honored) {
+        if (at_large < 0) co_return;
+      } else {
+        co_await sim_.until(hold.ends);
+        if (hold.picked) {
+          custody_from = st(S::detainer_hold);
+        } else {
+          at_large = follow_up(p, st(S::detainer_hold), E::released_hold_expired, release, sim_.now(), open.ended,
+                               explain([&] { return hold_expired_text(p, hold.pickup); }));
+          if (at_large < 0) co_return;
+        }
+      }
     }
-    custody_from = st(S::detainer_hold);
   } else {
     if (!request_notification(p, rules, open.ended)) co_return;
     co_await sim_.until(p.release);
     if (!met_at_release(p, open.ended)) co_return;
+  }
+
+  if (at_large >= 0) {  // ICE's follow-up: an at-large arrest
+    co_await sim_.until(at_large);
+    custody_from = st(S::at_large);
   }
 
   // ICE custody and removal proceedings.
@@ -224,7 +253,7 @@ inline Sharing Model::at_iafis(Person& p, bool& ended) {
            return "prints held until a conviction under " +
                   policy_in_force(p, sim_.now(), RulePart::post_conviction, "post-conviction-only sharing");
          }));
-    if (!reaches_conviction(p.info.path)) {
+    if (!reaches_conviction(p.info.path, p.offense)) {
       finish(p, st(S::awaiting_conviction), E::released_not_convicted, p.release, ended,
              explain([&] { return "never convicted, so the prints never reach IDENT; " + released_text(p); }));
       return Sharing::never;
@@ -235,7 +264,11 @@ inline Sharing Model::at_iafis(Person& p, bool& ended) {
 
 /// Convicted under post-conviction-only sharing: the prints go on unless sharing stopped since.
 bool Model::shared_at_conviction(Person& p, bool& ended) {
-  if (shares_at_conviction(segment_at(jurisdictions_[p.info.jurisdiction], sim_.now()).rules)) return true;
+  if (shares_at_conviction(segment_at(jurisdictions_[p.info.jurisdiction], sim_.now()).rules)) {
+    // Checked after the conviction: the level counts it.
+    if (p.info.in_ident) p.info.level = level_of(p.record.with(p.offense));
+    return true;
+  }
   finish(p, st(S::awaiting_conviction), E::released_not_shared, p.release, ended,
          explain([&] { return not_shared_text(p, "convicted, but sharing has stopped"); }));
   return false;
@@ -270,24 +303,26 @@ void Model::no_ice_action(Person& p, const RuleSet& rules, IceAction::Outcome ac
 }
 
 /// The detainer reaches the jail; false if the person was already released.
-bool Model::lodge_detainer(Person& p, const RuleSet& decided_under, bool& ended) {
+bool Model::lodge_detainer(Person& p, const RuleSet& decided_under, bool& ended, sim::Time& at_large) {
   move(p, st(S::ice_decision), st(S::detainer), explain([&] {
          return "ICE lodges a detainer (Form I-247) with the jail: " + priorities_text(p, decided_under);
        }));
   add(p, Metric::detainers_issued, sim_.now());
   if (!released_first(sim_.now(), p.release)) return true;
-  finish(p, st(S::detainer), E::released_before_ice_action, p.release, ended,
-         explain([&] { return "already " + released_text(p) + ", before the detainer arrived"; }));
+  at_large = follow_up(p, st(S::detainer), E::released_before_ice_action, p.release, p.release, ended,
+                       explain([&] { return "already " + released_text(p) + ", before the detainer arrived"; }));
   return false;
 }
 
 /// A detainer honoured at lodging costs a pretrial booking its bail: custody
 /// lasts until the case is disposed of. Returns the end of criminal custody.
-sim::Time Model::release_under_detainer(const Person& p) {
+sim::Time Model::release_under_detainer(Person& p) {
   sim::Time release = p.release;
   const RuleSet& at_lodging = segment_at(jurisdictions_[p.info.jurisdiction], sim_.now()).rules;
-  if (loses_bail(sc_.pipeline, at_lodging, p.info.path, p.info.level, p.u_honor, p.u_bail))
+  if (loses_bail(sc_.pipeline, at_lodging, p.info.path, p.info.level, p.u_honor, p.u_bail)) {
     release = std::max(p.release, p.info.booked + p.disposition);
+    p.convicted_in_custody = p.case_convicted;  // the case closes before the release
+  }
   if (release > p.release) {
     add_days(p, Metric::extra_jail_days_detainer, p.release, release);
     add_days(p, Metric::jail_bed_days, p.release, release);
@@ -300,17 +335,18 @@ sim::Time Model::release_under_detainer(const Person& p) {
 
 /// At release the jail honours or declines the hold, under the rules of that
 /// day; an honoured hold lasts until ICE picks up or the hold ends.
-HoldAtRelease Model::answer_at_release(Person& p, sim::Time release, bool& ended) {
+HoldAtRelease Model::answer_at_release(Person& p, sim::Time release, bool& ended, sim::Time& at_large) {
   const RuleSet& at_release = segment_at(jurisdictions_[p.info.jurisdiction], sim_.now()).rules;
   if (!honors(at_release, p.info.level, p.u_honor)) {
     if (release > p.release && scaap_eligible(p, release - p.info.booked))
       add_days(p, Metric::scaap_eligible_days, p.release, release);
     add(p, Metric::detainers_declined, sim_.now());
-    finish(p, st(S::detainer), E::released_detainer_declined, sim_.now(), ended, explain([&] {
-             return "the jail declines the detainer under " +
-                    policy_in_force(p, sim_.now(), RulePart::detainer_response, "the scenario's detainer rule") +
-                    "; released at the end of criminal custody";
-           }));
+    at_large = follow_up(p, st(S::detainer), E::released_detainer_declined, release, sim_.now(), ended, explain([&] {
+                           return "the jail declines the detainer under " +
+                                  policy_in_force(p, sim_.now(), RulePart::detainer_response,
+                                                  "the scenario's detainer rule") +
+                                  "; released at the end of criminal custody";
+                         }));
     return {};
   }
   add(p, Metric::detainers_honored, sim_.now());
@@ -323,6 +359,29 @@ HoldAtRelease Model::answer_at_release(Person& p, sim::Time release, bool& ended
   add_days(p, Metric::jail_bed_days, sim_.now(), out);
   if (scaap_eligible(p, out - p.info.booked)) add_days(p, Metric::scaap_eligible_days, p.release, out);
   return {true, pickup, picked, out};
+}
+
+/// A detainer failed (declined, expired, or too late) and the person left
+/// criminal custody at `released`: ICE follows the release up with an
+/// at-large arrest (rules of that day, the level at identification) or the
+/// journey ends in `e` at `ends`. Returns the arrest time, or -1.
+sim::Time Model::follow_up(Person& p, Node from, EndState e, sim::Time released, sim::Time ends, bool& ended,
+                           const std::string& why) {
+  const RuleSet& at_release = segment_at(jurisdictions_[p.info.jurisdiction], released).rules;
+  const double pa = p_at_large(at_release, p.info.level);
+  if (!(p.u_at_large < pa)) {
+    finish(p, from, e, ends, ended, why);
+    return -1;
+  }
+  const sim::Time arrest = std::max(sim_.now(), ends + p.d_at_large);
+  if (tracer_ && !why.empty()) [[unlikely]]
+    tracer_->step(p.info, ends, from, from, why);
+  move(p, from, st(S::at_large), explain([&] {
+         return "ICE follows the release up (P(at large)=" + share_text(pa) + "): an at-large arrest " +
+                hours_text(arrest - ends) + " later";
+       }));
+  add(p, Metric::followed_up_at_large, ends);
+  return arrest;
 }
 
 /// The request reaches the jail; false if the person was already released.
@@ -354,15 +413,22 @@ Custody Model::enter_custody(const Person& p, Node from) {
          return from == st(S::detainer_hold)
                     ? "ICE picks the person up " + hours_text(p.d_pickup) +
                           " into the hold: transferred to ICE detention"
-                    : std::string("ICE meets the release: transferred to ICE detention");
+                : from == st(S::at_large) ? std::string("ICE arrests the person at large: booked into ICE custody")
+                                          : std::string("ICE meets the release: transferred to ICE detention");
        }));
+  // ICE book-ins count convictions at book-in: the record, and the case if it
+  // closed with a conviction before the person left criminal custody.
+  const Status status = status_of(p.info.group, p.grounds, p.convicted_in_custody);
+  const Level level = convicted_level(p.record, p.offense, p.convicted_in_custody);
   add(p, Metric::ice_bookings, sim_.now());
-  add(p, by_level(Metric::ice_bookings_level1, p.info.level), sim_.now());
-  const bool citizen = is_citizen(p.info.group);
-  if (citizen) add(p, Metric::us_citizens_detained, sim_.now());
+  add(p, by_level(Metric::ice_bookings_level1, level), sim_.now());
+  if (from == st(S::at_large)) add(p, Metric::ice_arrests_at_large, sim_.now());
+  if (status == Status::citizen) add(p, Metric::us_citizens_detained, sim_.now());
   const RuleSet& at_custody = segment_at(jurisdictions_[p.info.jurisdiction], sim_.now()).rules;
-  const EndState outcome = custody_outcome(sc_.pipeline, at_custody, citizen).draw(p.u_outcome);
-  const Custody c{outcome, outcome == E::released_on_bond ? p.d_bond : p.d_detention};
+  const CustodyPlan plan = custody_plan(sc_.pipeline, at_custody, status);
+  const CustodyPath path = plan.draw(p.u_outcome);
+  add(p, path == CustodyPath::released_pending ? Metric::ice_released_pending : Metric::ice_detained, sim_.now());
+  const Custody c{path, status, level, path_end(path, status, p.u_court, plan), p.d_path[std::size_t(path)]};
   add_days(p, Metric::ice_detention_days, sim_.now(), sim_.now() + c.held);
   return c;
 }
@@ -370,7 +436,11 @@ Custody Model::enter_custody(const Person& p, Node from) {
 void Model::leave_custody(Person& p, const Custody& c, bool& ended) {
   if (c.outcome == E::removed) {
     add(p, Metric::removals, sim_.now());
-    add(p, by_level(Metric::removals_level1, p.info.level), sim_.now());
+    add(p, by_level(Metric::removals_level1, c.level), sim_.now());
+    add(p, c.path == CustodyPath::reinstated   ? Metric::removals_reinstated
+           : c.path == CustodyPath::stipulated ? Metric::removals_stipulated
+                                               : Metric::removals_court,
+        sim_.now());
   }
   finish(p, st(S::ice_custody), c.outcome, sim_.now(), ended, explain([&] { return outcome_text(c); }));
 }

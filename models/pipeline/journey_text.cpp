@@ -150,9 +150,18 @@ std::string Model::hold_expired_text(const Person& p, const PickupInHold& pickup
 }
 
 std::string Model::outcome_text(const Custody& c) const {
+  static constexpr std::array<std::string_view, kStatuses> status{
+      "a US citizen", "a lawful resident with no removable conviction or violation",
+      "a lawful resident charged with, but not convicted of, a removable offence", "removable",
+      "removable, with a prior removal order"};
+  static constexpr std::array<std::string_view, kCustodyPaths> path{
+      "released once status is established", "released pending proceedings (bond, recognisance or supervision)",
+      "voluntary return", "stipulated removal order", "prior order reinstated", "detained immigration-court case"};
   const int edge = topo_.edge(Node::stage(Stage::ice_custody), Node::end(c.outcome));
-  return std::string(topo_.transitions()[static_cast<std::size_t>(edge)].why) + ", after " + hours_text(c.held) +
-         " in ICE detention";
+  return std::string(status[std::size_t(c.status)]) + " (" + std::string(kLevelNames[std::size_t(c.level)]) +
+         " by convictions at book-in): " + std::string(path[std::size_t(c.path)]) + "; " +
+         std::string(topo_.transitions()[static_cast<std::size_t>(edge)].why) + ", after " + hours_text(c.held) +
+         (c.path == CustodyPath::released_pending ? " in ICE detention before release" : " in ICE custody");
 }
 
 }  // namespace scsim::detail

@@ -22,12 +22,13 @@ enum class Stage : std::uint8_t {
   detainer,              // a detainer (I-247) lodged with the jail
   notification_request,  // a request to be notified of release (PEP's I-247N)
   detainer_hold,         // held past release, up to 48 business hours
-  ice_custody,           // in ICE detention, in proceedings
+  ice_custody,           // in ICE custody, in proceedings
+  at_large,              // released after a failed detainer: ICE arrests the person at large later
 };
-inline constexpr std::size_t kStages = 10;
+inline constexpr std::size_t kStages = 11;
 inline constexpr std::array<std::string_view, kStages> kStageNames{
     "booking",  "iafis",    "awaiting_conviction",  "ident",         "lesc",
-    "ice_decision", "detainer", "notification_request", "detainer_hold", "ice_custody"};
+    "ice_decision", "detainer", "notification_request", "detainer_hold", "ice_custody", "at_large"};
 
 /// Every booking ends in exactly one of these (DOMAIN.md §1).
 enum class EndState : std::uint8_t {
@@ -43,15 +44,17 @@ enum class EndState : std::uint8_t {
   voluntary_departure,
   relief_granted,
   terminated_citizen,          // proceedings terminated: a US citizen
-  released_on_bond,
+  released_on_bond,            // released pending proceedings (bond, recognisance, supervision)
+  terminated_not_removable,    // proceedings terminated: a lawful resident without a removable conviction
   in_system_at_horizon,        // still in jail, on hold or in ICE custody when the run ends
 };
-inline constexpr std::size_t kEndStates = 14;
+inline constexpr std::size_t kEndStates = 15;
 inline constexpr std::array<std::string_view, kEndStates> kEndStateNames{
     "released_not_activated", "released_not_shared",        "released_not_convicted", "released_no_match",
     "released_no_action",     "released_before_ice_action", "released_detainer_declined",
     "released_hold_expired",  "removed",                    "voluntary_departure",    "relief_granted",
-    "terminated_citizen",     "released_on_bond",           "in_system_at_horizon"};
+    "terminated_citizen",     "released_on_bond",           "terminated_not_removable",
+    "in_system_at_horizon"};
 
 /// Per-replication metrics. Counts are attributed to the month in which they
 /// happen; day metrics are split over the months they span and cut at the horizon.
@@ -71,6 +74,13 @@ enum class Metric : std::uint16_t {
   removals,
   removals_level1, removals_level2, removals_level3, removals_noncriminal,
   us_citizens_detained,
+  ice_detained,                // ICE book-ins held in detention
+  ice_released_pending,        // ICE book-ins released pending proceedings
+  removals_reinstated,         // removals on a reinstated prior order
+  removals_stipulated,         // removals on a stipulated order
+  removals_court,              // removals ordered by an immigration judge
+  followed_up_at_large,        // releases ICE follows up (declined, expired, before the detainer), at release
+  ice_arrests_at_large,        // ICE book-ins from an at-large arrest
   ice_detention_days,
   extra_jail_days_detainer,
   jail_bed_days,               // criminal custody days of everyone booked in the period

@@ -51,7 +51,12 @@ JurisdictionRun Model::setup(const Jurisdiction& jur, std::size_t j) {
   for (std::size_t c = 0; c < kCharges; ++c) {
     local.level[c] = sim::AliasTable(pop.level_given_charge[c]);
     local.path[c] = sim::AliasTable(jur.jail[c].path_share);
+    local.offense[c] = sim::AliasTable(pop.offense_given_charge[c]);
   }
+  const RecordTable records = RecordTable::build(pop);
+  for (std::size_t c = 0; c < kCharges; ++c)
+    for (std::size_t l = 0; l < kLevels; ++l)
+      for (std::size_t o = 0; o < kOffenses; ++o) local.record[c][l][o] = sim::AliasTable(records.p[c][l][o]);
   local.rollout.emplace(jur, cal_);
   local.order = RolloutOrder(pop);
   // Policy change points; a segment's rules are the base rules with every

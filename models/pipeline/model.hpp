@@ -45,7 +45,8 @@ struct JurisdictionRun {
   double rate_per_second;          // baseline bookings
   std::array<double, 7> dow;       // Mon..Sun, mean 1
   sim::AliasTable group, charge;
-  PerCharge<sim::AliasTable> level, path;
+  PerCharge<sim::AliasTable> level, path, offense;
+  PerCharge<PerLevel<std::array<sim::AliasTable, kOffenses>>> record;  // RecordTable as alias tables
   std::vector<Segment> segments;
   std::optional<Rollout> rollout;
   RolloutOrder order;              // where each group sits in the rollout order
@@ -61,10 +62,18 @@ struct Person {
   double u_activation;        // covered once the share of the group's bookings covered exceeds it
   sim::Time release;          // end of criminal custody without a detainer
   sim::Time conviction = -1;  // when convicted (convicted path only)
-  sim::Duration disposition;  // booking -> case disposition, if a detainer costs the bail
+  sim::Duration disposition;  // booking -> case disposition (pretrial: not before the release)
+  Offense offense = Offense::none;  // what a conviction on the charge counts as (in IDENT or convicted path)
   // Drawn only for people whose prints are in IDENT (policy-invariant).
-  sim::Duration d_iafis = 0, d_lesc = 0, d_decision = 0, d_pickup = 0, d_detention = 0, d_bond = 0;
-  double u_citizen = 1, u_decision = 1, u_bail = 1, u_honor = 1, u_pickup = 1, u_outcome = 1;
+  Record record;              // prior convictions, consistent with the level at booking
+  Grounds grounds;            // which of them (and the status, a prior order) make the person removable
+  bool case_convicted = false;  // the case ends in a conviction (at `disposition`)
+  bool convicted_in_custody = false;  // the case closed with a conviction before ICE custody
+  sim::Duration d_iafis = 0, d_lesc = 0, d_decision = 0, d_pickup = 0;
+  std::array<sim::Duration, kCustodyPaths> d_path{};
+  double u_citizen = 1, u_decision = 1, u_bail = 1, u_honor = 1, u_pickup = 1, u_outcome = 1, u_court = 1;
+  double u_at_large = 1;
+  sim::Duration d_at_large = 0;
 };
 
 /// What the jail does when criminal custody ends under a detainer.
@@ -75,8 +84,11 @@ struct HoldAtRelease {
   sim::Time ends = 0;     // pick-up, or the end of the hold
 };
 
-/// ICE custody: how it ends and after how long.
+/// ICE custody: the path, how it ends and after how long.
 struct Custody {
+  CustodyPath path;
+  Status status;
+  Level level;  // by convictions at book-in
   EndState outcome;
   sim::Duration held;
 };
@@ -113,9 +125,11 @@ class Model {
   void matched(const Person& p);
   const RuleSet& iar_answered(const Person& p, sim::Duration waited);
   void no_ice_action(Person& p, const RuleSet& rules, IceAction::Outcome action, bool& ended);
-  bool lodge_detainer(Person& p, const RuleSet& decided_under, bool& ended);
-  sim::Time release_under_detainer(const Person& p);
-  HoldAtRelease answer_at_release(Person& p, sim::Time release, bool& ended);
+  bool lodge_detainer(Person& p, const RuleSet& decided_under, bool& ended, sim::Time& at_large);
+  sim::Time release_under_detainer(Person& p);
+  HoldAtRelease answer_at_release(Person& p, sim::Time release, bool& ended, sim::Time& at_large);
+  sim::Time follow_up(Person& p, Node from, EndState e, sim::Time released, sim::Time ends, bool& ended,
+                      const std::string& why);
   bool request_notification(Person& p, const RuleSet& decided_under, bool& ended);
   bool met_at_release(Person& p, bool& ended);
   Custody enter_custody(const Person& p, Node from);
@@ -126,7 +140,7 @@ class Model {
   sim::Process progress_ticker();
   Person make_person(std::size_t j, sim::Stream& s, bool extra, const Segment& seg, bool& booked);
   void draw_stay(Person& p, const JailStay& stay, sim::Stream& s) const;
-  void draw_federal(Person& p, sim::Stream& s) const;
+  void draw_federal(Person& p, const JurisdictionRun& local, sim::Stream& s) const;
   const Segment& segment_at(const JurisdictionRun& local, sim::Time t) const {
     auto it = std::upper_bound(local.segments.begin(), local.segments.end(), t,
                                [](sim::Time x, const Segment& s) { return x < s.from; });

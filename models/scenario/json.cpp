@@ -58,14 +58,18 @@ void from_json(const json& j, Dist& d) {
   d.prepare();  // derived parameters, as the loader does
 }
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(JailStay, path_share, pretrial_release, dismissed, to_conviction, sentence_served)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(JailStay, path_share, pretrial_release, dismissed, to_conviction, sentence_served,
+                                   pretrial_convicted)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Population, group_mix, in_ident, charge_mix, level_given_charge,
-                                   rollout_concentration, rollout_noncitizen_cap, rollout_charges)
+                                   rollout_concentration, rollout_noncitizen_cap, rollout_charges, prior_aggravated,
+                                   prior_felonies, prior_misdemeanors, offense_given_charge)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PipelineParams, iafis_response, lesc_analysts, lesc_service, lesc_citizen_detection,
                                    ice_decision_delay, pickup_probability, pickup_delay,
-                                   notification_pickup_probability, bail_loss_probability, ice_detention,
-                                   bond_release_after, p_removed, p_voluntary_departure, p_relief, p_bond,
-                                   citizen_termination)
+                                   notification_pickup_probability, bail_loss_probability,
+                                   removable_conviction, status_violation, prior_order, lesc_lawful_screening,
+                                   custody_paths, reinstatement, court_outcomes, ice_detention, bond_release_after,
+                                   reinstatement_time, stipulated_time, voluntary_return_time, termination_time,
+                                   at_large_delay)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CostParams, fiscal_year_start_month, inflation, staff_cost_per_detainer, scaap_rate,
                                    scaap_min_days, ice_per_diem, ice_per_diem_year)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CoveragePoint, date, fraction)
@@ -75,10 +79,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(NationalSpec, data_file, year, annual_turnove
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Jurisdiction, id, name, state, bookings_per_day, day_of_week, population, jail,
                                    jail_cost_per_day, jail_cost_year, activation, coverage, origin)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RuleSet, no_sharing, no_local_notification, post_conviction_only, freeze_rollout,
-                                   p_detainer, p_notification, honor_level, honor_share, max_hold_business,
+                                   p_detainer, p_notification, p_at_large, honor_level, honor_share, max_hold_business,
                                    arrest_bias, bias_levels)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RulePatch, no_sharing, no_local_notification, post_conviction_only, freeze_rollout,
-                                   p_detainer, p_notification, honor_level, honor_share, max_hold_business,
+                                   p_detainer, p_notification, p_at_large, honor_level, honor_share, max_hold_business,
                                    bias_multiplier, bias_levels)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Scope, kind, ids)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PolicySpec, type, summary, from, to, scope, patch, sets, origin)

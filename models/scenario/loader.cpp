@@ -54,6 +54,19 @@ struct Declarations {
       "row holds shares over level1, level2, level3, noncriminal; a partial row overrides the inherited one key by "
       "key and must still sum to 1. Rows are ASSUMPTIONS to calibrate (e.g. "
       "defaults.population.level_given_charge.misdemeanor.level2 as a calibrate path)."};
+  Section<PerCharge<std::array<double, 3>>> felony_rows{
+      "prior_felonies",
+      "Prior felony convictions (other than aggravated felonies) of people booked on each charge class: shares of "
+      "none, one, two_or_more (DOMAIN.md §9; BJS Felony Defendants in Large Urban Counties 2009: 43 % of felony "
+      "defendants had a prior felony conviction). They weigh the records consistent with a booking's SC level."};
+  Section<PerCharge<std::array<double, 4>>> misdemeanor_rows{
+      "prior_misdemeanors",
+      "Prior misdemeanour convictions of people booked on each charge class: shares of none, one, two, "
+      "three_or_more (three or more make Level 2)."};
+  Section<PerCharge<std::array<double, kOffenses>>> offense_rows{
+      "offense_given_charge",
+      "What a conviction on the booking charge counts as, by charge class: shares over aggravated (felony, INA "
+      "101(a)(43)), felony, misdemeanor, none (an infraction: not a criminal conviction)."};
   Section<JailStay> jail_stay{
       "jail_stay",
       "How bookings of one charge class leave criminal custody (DOMAIN.md §5). A convicted booking stays "
@@ -142,6 +155,17 @@ Declarations::Declarations() {
                   .help = "P(SC level | charge class): per charge class, shares over level1, level2, level3, "
                           "noncriminal"},
               &Population::level_given_charge, level_rows)
+      .field(Key{.name = "prior_aggravated",
+                 .type = Type::probabilities,
+                 .help = "P(at least one prior aggravated-felony conviction) by charge class",
+                 .choices = names(kChargeNames)},
+             &Population::prior_aggravated)
+      .nested(Key{.name = "prior_felonies", .help = "prior felony convictions by charge class"},
+              &Population::prior_felonies, felony_rows)
+      .nested(Key{.name = "prior_misdemeanors", .help = "prior misdemeanour convictions by charge class"},
+              &Population::prior_misdemeanors, misdemeanor_rows)
+      .nested(Key{.name = "offense_given_charge", .help = "what a conviction on the charge counts as"},
+              &Population::offense_given_charge, offense_rows)
       .field(Key{.name = "rollout_concentration",
                  .type = Type::number,
                  .help = "how much the areas Secure Communities reaches first hold more non-citizens than the rest "
@@ -178,6 +202,22 @@ Declarations::Declarations() {
                      [c](PerCharge<PerLevel<double>>& m) -> PerLevel<double>& { return m[c]; });
   }
 
+  const auto add_rows = [](auto& section, const auto& member, std::vector<std::string> choices, std::string what) {
+    for (std::size_t c = 0; c < kCharges; ++c) {
+      const Key row{.name = "", .type = Type::shares, .choices = choices};
+      section.field(Key{.name = std::string(kChargeNames[c]),
+                        .type = Type::shares,
+                        .help = what + " of bookings on a " + std::string(kChargeNames[c]) + " charge",
+                        .choices = choices,
+                        .default_text = schema::render_value_map(row, (Population{}.*member)[c])},
+                    [c](auto& m) -> auto& { return m[c]; });
+    }
+  };
+  add_rows(felony_rows, &Population::prior_felonies, {"none", "one", "two_or_more"}, "prior felonies");
+  add_rows(misdemeanor_rows, &Population::prior_misdemeanors, {"none", "one", "two", "three_or_more"},
+           "prior misdemeanours");
+  add_rows(offense_rows, &Population::offense_given_charge, names(kOffenseNames), "the conviction class");
+
   // Defaults chosen so that the default path shares give the BJS stay profile (see the section help).
   const auto dist = [](std::string name, std::string help, std::string def) {
     return Key{
@@ -197,7 +237,12 @@ Declarations::Declarations() {
           dist("to_conviction", "booking → conviction (plea or verdict)", "{dist: lognormal, median: 20d, mean: 35d}"),
           &JailStay::to_conviction)
       .field(dist("sentence_served", "conviction → release", "{dist: lognormal, median: 20d, mean: 33d}"),
-             &JailStay::sentence_served);
+             &JailStay::sentence_served)
+      .field(Key{.name = "pretrial_convicted",
+                 .type = Type::probability,
+                 .help = "P(a case released pretrial ends in a conviction, at its disposition: to_conviction, not "
+                         "before the release); BJS 2009: ≈ 60 % of released felony defendants"},
+             &JailStay::pretrial_convicted);
 
   jail.add(
       Key{.name = "all", .type = Type::map, .help = "every charge class", .section = &jail_stay},
@@ -397,12 +442,6 @@ void Declarations::declare_pipeline() {
   const auto prob = [](std::string name, std::string help) {
     return Key{.name = std::move(name), .type = Type::probability, .help = std::move(help)};
   };
-  const Key outcomes{.name = "outcomes",
-                     .type = Type::shares,
-                     .help =
-                         "outcomes for non-citizens in ICE custody (relief ≈ 2 % of SC arrestees; Kohli, "
-                         "Markowitz & Chavez 2011)",
-                     .choices = {"removed", "voluntary_departure", "relief", "bond"}};
   pipeline
       .field(dist("iafis_response", "SIB → FBI IAFIS → IDENT response (FBI CJIS average ≈ 27 min; GAO-04-260)",
                   "{dist: exponential, mean: 27min}"),
@@ -431,25 +470,59 @@ void Declarations::declare_pipeline() {
       .field(
           prob("bail_loss_probability", "P(a detainer blocks pretrial release): 1 − 1.6/19.8 (Pierce County 2016–18)"),
           &PipelineParams::bail_loss_probability)
-      .field(dist("ice_detention", "ICE custody until the outcome (≈ 30–45 days; 43.7 FY2017)",
+      .field(Key{.name = "removable_conviction",
+                 .type = Type::probabilities,
+                 .help = "P(a conviction of each class is a ground of deportability for a lawful resident, INA "
+                         "237(a)(2): aggravated felonies always; controlled substances, moral turpitude, firearms, "
+                         "domestic violence among the rest; docs/sources/issue12-parameters.md)",
+                 .choices = names(kOffenseNames)},
+             &PipelineParams::removable_conviction)
+      .field(prob("status_violation", "P(a person of other lawful status is removable on a status violation)"),
+             &PipelineParams::status_violation)
+      .field(Key{.name = "prior_order",
+                 .type = Type::probabilities,
+                 .help = "P(a prior removal order ICE can reinstate, INA 241(a)(5)) by group",
+                 .choices = names(kGroupNames)},
+             &PipelineParams::prior_order)
+      .field(prob("lesc_lawful_screening",
+                  "P(LESC sees that a lawful resident has no removable conviction, violation or charge, so ICE "
+                  "takes no action)"),
+             &PipelineParams::lesc_lawful_screening)
+      .field(Key{.name = "custody_paths",
+                 .type = Type::shares,
+                 .help = "paths through ICE custody of removable people without a reinstated order (Warren "
+                         "Institute 2011: 83 % detained, 52 % had a hearing)",
+                 .choices = {"released_pending", "voluntary_return", "stipulated", "court"}},
+             &PipelineParams::custody_paths)
+      .field(prob("reinstatement", "P(a prior removal order is reinstated) (≈ 1/3 of DHS removals FY2009–12)"),
+             &PipelineParams::reinstatement)
+      .field(Key{.name = "court_outcomes",
+                 .type = Type::shares,
+                 .help = "outcomes of detained immigration-court cases (relief ≈ 2 % of SC arrestees; Kohli, "
+                         "Markowitz & Chavez 2011)",
+                 .choices = {"removed", "voluntary_departure", "relief", "terminated"}},
+             &PipelineParams::court_outcomes)
+      .field(dist("ice_detention", "detained immigration-court case: book-in → order (ICE stays ≈ 30–45 days)",
                   "{dist: lognormal, median: 30d, mean: 40d}"),
              &PipelineParams::ice_detention)
-      .field(
-          dist("bond_release_after", "ICE custody until release on bond", "{dist: lognormal, median: 10d, mean: 20d}"),
-          &PipelineParams::bond_release_after)
-      .add(
-          outcomes,
-          [outcomes](const Node& n, PipelineParams& p, const std::string& path) {
-            std::array<double, 4> v{p.p_removed, p.p_voluntary_departure, p.p_relief, p.p_bond};
-            schema::read_value_map(n, path, outcomes, v);
-            p.p_removed = v[0], p.p_voluntary_departure = v[1], p.p_relief = v[2], p.p_bond = v[3];
-          },
-          [outcomes](PipelineParams& p) {
-            return schema::render_value_map(outcomes,
-                                            std::array{p.p_removed, p.p_voluntary_departure, p.p_relief, p.p_bond});
-          })
-      .field(prob("citizen_termination", "P(a citizen in ICE custody is found to be one and released)"),
-             &PipelineParams::citizen_termination);
+      .field(dist("bond_release_after", "book-in → release pending proceedings",
+                  "{dist: lognormal, median: 10d, mean: 20d}"),
+             &PipelineParams::bond_release_after)
+      .field(dist("reinstatement_time", "book-in → removal on a reinstated order",
+                  "{dist: lognormal, median: 7d, mean: 12d}"),
+             &PipelineParams::reinstatement_time)
+      .field(dist("stipulated_time", "book-in → removal on a stipulated order",
+                  "{dist: lognormal, median: 14d, mean: 20d}"),
+             &PipelineParams::stipulated_time)
+      .field(dist("voluntary_return_time", "book-in → voluntary return", "{dist: lognormal, median: 3d, mean: 7d}"),
+             &PipelineParams::voluntary_return_time)
+      .field(dist("termination_time",
+                  "book-in → release of a citizen or of a lawful resident without a removable ground",
+                  "{dist: lognormal, median: 5d, mean: 15d}"),
+             &PipelineParams::termination_time)
+      .field(dist("at_large_delay", "release → ICE's at-large arrest, when ICE follows a release up (REASONED: months)",
+                  "{dist: lognormal, median: 90d, mean: 150d}"),
+             &PipelineParams::at_large_delay);
 }
 
 void Declarations::declare_national() {

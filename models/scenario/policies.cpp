@@ -117,6 +117,7 @@ struct IceKeys {
   std::optional<std::size_t> preset;
   PerLevel<double> detainer{kUnset, kUnset, kUnset, kUnset};
   PerLevel<double> notification{kUnset, kUnset, kUnset, kUnset};
+  PerLevel<double> at_large{kUnset, kUnset, kUnset, kUnset};
   void patch(RulePatch& r) const {
     for (std::size_t l = 0; l < kLevels; ++l) {
       if (preset) {
@@ -125,6 +126,7 @@ struct IceKeys {
       }
       if (!std::isnan(detainer[l])) r.p_detainer[l] = detainer[l];
       if (!std::isnan(notification[l])) r.p_notification[l] = notification[l];
+      if (!std::isnan(at_large[l])) r.p_at_large[l] = at_large[l];
     }
   }
   void apply(RuleSet& r) const {
@@ -295,6 +297,14 @@ Registry::Registry() {
                .choices = levels_map.choices},
            [levels_map](const Node& n, IceKeys& k, const std::string& p) {
              schema::read_value_map(n, p, levels_map, k.notification);
+           })
+      .add(Key{.name = "at_large_probability",
+               .type = Type::probabilities,
+               .help = "P(ICE later arrests at large a person released on a declined detainer, an expired hold or "
+                       "before its detainer arrived) by level; partial maps allowed",
+               .choices = levels_map.choices},
+           [levels_map](const Node& n, IceKeys& k, const std::string& p) {
+             schema::read_value_map(n, p, levels_map, k.at_large);
            });
 
   detainers
@@ -475,13 +485,15 @@ Registry::Registry() {
       "A change of ICE's enforcement priorities: a preset for an era (DOMAIN.md §2) and/or explicit probabilities.",
       [this](Section<IcePriorities>& s) { s.include(ice); },
       [](const Node& entry, const std::string& path, const IcePriorities& p, ParsedPolicy& out) {
-        if (!p.preset && !entry.find("detainer_probability") && !entry.find("notification_probability"))
+        if (!p.preset && !entry.find("detainer_probability") && !entry.find("notification_probability") &&
+            !entry.find("at_large_probability"))
           fail(entry.where, join(path, "preset"),
-               "ice_priorities needs a preset or detainer/notification probabilities");
+               "ice_priorities needs a preset or detainer/notification/at-large probabilities");
         static_cast<const IceKeys&>(p).patch(out.spec.patch);
         out.spec.sets = rule_bit(RulePart::ice_priorities);
         std::string detail = p.preset ? std::string(kPresets[*p.preset].name) : std::string();
-        if (entry.find("detainer_probability") || entry.find("notification_probability"))
+        if (entry.find("detainer_probability") || entry.find("notification_probability") ||
+            entry.find("at_large_probability"))
           detail += detail.empty() ? "explicit" : " with explicit levels";
         return detail;
       });

@@ -69,6 +69,7 @@ void RulePatch::apply(RuleSet& r) const {
   for (std::size_t l = 0; l < kLevels; ++l) {
     if (p_detainer[l]) r.p_detainer[l] = *p_detainer[l];
     if (p_notification[l]) r.p_notification[l] = *p_notification[l];
+    if (p_at_large[l]) r.p_at_large[l] = *p_at_large[l];
   }
   if (honor_level) r.honor_level = *honor_level;
   if (honor_share) r.honor_share = *honor_share;

@@ -44,6 +44,11 @@ struct JailStay {
   Dist dismissed;          // booking -> charges dropped
   Dist to_conviction;      // booking -> conviction (plea or verdict)
   Dist sentence_served;    // conviction -> release
+  /// P(a case released pretrial ends in a conviction), at its disposition
+  /// (BJS, Felony Defendants in Large Urban Counties 2009: ≈ 2/3 of felony
+  /// defendants convicted). Dismissed bookings are never convicted, convicted
+  /// ones always.
+  double pretrial_convicted = 0.6;
 };
 
 /// Who is booked in a jurisdiction and with what history.
@@ -69,6 +74,21 @@ struct Population {
   /// are spread like citizens' bookings): e.g. only misdemeanor and traffic,
   /// the arrests that make gateway counties' non-citizen share high.
   PerCharge<bool> rollout_charges{true, true, true, true};
+
+  /// Prior records (DOMAIN.md §9), by charge class: P(at least one aggravated
+  /// felony), shares of 0 / 1 / 2+ other felonies and of 0 / 1 / 2 / 3+
+  /// misdemeanours, drawn independently. They weigh the records consistent
+  /// with a booking's SC level (branches.hpp, RecordTable): the level mix
+  /// level_given_charge stays what LESC sees at identification.
+  PerCharge<double> prior_aggravated{0.10, 0.08, 0.03, 0.02};
+  PerCharge<std::array<double, 3>> prior_felonies{{{0.57, 0.20, 0.23}, {0.55, 0.20, 0.25}, {0.75, 0.15, 0.10},
+                                                   {0.82, 0.12, 0.06}}};
+  PerCharge<std::array<double, 4>> prior_misdemeanors{{{0.45, 0.15, 0.10, 0.30}, {0.42, 0.15, 0.10, 0.33},
+                                                       {0.50, 0.17, 0.10, 0.23}, {0.55, 0.17, 0.10, 0.18}}};
+  /// What a conviction on the booking charge counts as, by charge class:
+  /// shares over aggravated, felony, misdemeanor, none.
+  PerCharge<std::array<double, kOffenses>> offense_given_charge{
+      {{0.45, 0.55, 0, 0}, {0.15, 0.85, 0, 0}, {0, 0, 1, 0}, {0, 0, 0.7, 0.3}}};
 };
 
 /// Stage parameters of the federal side of the pipeline.
@@ -82,11 +102,26 @@ struct PipelineParams {
   Dist pickup_delay;               // from the end of criminal custody until ICE arrives
   double notification_pickup_probability = 0.5;  // ICE meets a notified release
   double bail_loss_probability = 0.92;  // P(a detainer blocks pretrial release): 1 - 1.6/19.8 (Pierce County)
-  Dist ice_detention;              // ICE custody until the outcome
-  Dist bond_release_after;         // ICE custody until release on bond
-  /// Outcome shares for non-citizens in ICE custody; sum 1.
-  double p_removed = 0.62, p_voluntary_departure = 0.26, p_relief = 0.02, p_bond = 0.10;
-  double citizen_termination = 1.0;  // P(a citizen in ICE custody is found and released as citizen)
+  /// Removability (DOMAIN.md §9): P(a conviction of each class is a ground of
+  /// deportability, INA 237(a)(2)) by aggravated, felony, misdemeanor, none.
+  std::array<double, kOffenses> removable_conviction{1.0, 0.45, 0.15, 0.0};
+  double status_violation = 0.3;     // other lawful status: P(removable on a status violation)
+  PerGroup<double> prior_order{0, 0, 0, 0, 0.35, 0};  // P(a prior removal order ICE can reinstate)
+  double lesc_lawful_screening = 0.5;  // P(LESC sees a lawful resident has no removable ground -> no action)
+  /// Paths through ICE custody (Custody in branches.hpp) of removable people
+  /// without a prior order: shares over released_pending (bond, recognisance,
+  /// supervision), voluntary_return, stipulated (removal), court (detained).
+  std::array<double, 4> custody_paths{0.17, 0.20, 0.10, 0.53};
+  double reinstatement = 0.9;        // P(a prior order is reinstated); else the paths above
+  /// Detained court cases: shares over removed, voluntary_departure, relief, terminated.
+  std::array<double, 4> court_outcomes{0.82, 0.10, 0.05, 0.03};
+  Dist ice_detention;              // detained immigration-court case: book-in -> order
+  Dist bond_release_after;         // book-in -> release pending proceedings
+  Dist reinstatement_time;         // book-in -> removal on a reinstated order
+  Dist stipulated_time;            // book-in -> removal on a stipulated order
+  Dist voluntary_return_time;      // book-in -> voluntary return
+  Dist termination_time;           // book-in -> release of a citizen or a non-removable lawful resident
+  Dist at_large_delay;             // release -> ICE's at-large arrest, when it follows one up
 };
 
 /// Costs (issue: county detainer costs). Money in dollars of `cost_year`.
@@ -161,6 +196,10 @@ struct RuleSet {
   // ICE decision, by level: P(detainer), P(notification request instead)
   PerLevel<double> p_detainer{0.9, 0.7, 0.5, 0.4};
   PerLevel<double> p_notification{0, 0, 0, 0};
+  // ICE's follow-up, by level (SC's level at identification): P(ICE arrests at
+  // large a person released on a declined detainer, an expired hold or before
+  // its detainer arrived) — REASONED 0.05–0.25 (docs/sources/issue12-parameters.md)
+  PerLevel<double> p_at_large{0.15, 0.10, 0.05, 0.03};
   // the jail's response to a detainer
   PerLevel<bool> honor_level{true, true, true, true};
   double honor_share = 1.0;               // P(honour) when the level is honoured (e.g. judicial warrant share)
@@ -182,7 +221,7 @@ struct RuleSet {
 /// jail's response replace, arrest-bias multipliers multiply.
 struct RulePatch {
   bool no_sharing = false, no_local_notification = false, post_conviction_only = false, freeze_rollout = false;
-  PerLevel<std::optional<double>> p_detainer{}, p_notification{};
+  PerLevel<std::optional<double>> p_detainer{}, p_notification{}, p_at_large{};
   std::optional<PerLevel<bool>> honor_level;
   std::optional<double> honor_share;
   std::optional<sim::Duration> max_hold_business;
@@ -203,7 +242,7 @@ enum class RulePart : std::uint8_t {
   sharing,             // no_sharing
   local_notification,  // no_local_notification
   post_conviction,     // post_conviction_only
-  ice_priorities,      // p_detainer, p_notification
+  ice_priorities,      // p_detainer, p_notification, p_at_large
   detainer_response,   // honor_level, honor_share
   hold_length,         // max_hold_business
   arrest_bias,         // arrest_bias, bias_levels

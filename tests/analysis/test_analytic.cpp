@@ -96,7 +96,8 @@ pipeline:
   ice_decision_delay: {dist: gamma, shape: 1.5, mean: 10h}
   pickup_delay: {dist: weibull, shape: 1.2, mean: 20h}
   pickup_probability: 0.9
-  citizen_termination: 0.8
+  lesc_lawful_screening: 0.6
+  prior_order: {removable_known: 0.5}
 detainers: {rule: honor_all, max_hold: 24h}
 jurisdictions:
   - {id: hco, state: TX, bookings_per_day: 900, activation: 2010-01-01}
@@ -295,7 +296,9 @@ TEST_CASE("the absorbing chain: B = N R from booking equals the end-state shares
 }
 
 TEST_CASE("edge probabilities for a jurisdiction and dates follow its policies", "[analytic]") {
-  const Scenario sc = load(kPolicies);
+  // Without ICE's follow-up, so that a declined detainer ends the journey.
+  const Scenario sc =
+      load(kPolicies, {"ice.at_large_probability={level1: 0, level2: 0, level3: 0, noncriminal: 0}"});
   const auto& topo = Topology::pipeline();
   const int declined = topo.edge(Node::stage(Stage::detainer), Node::end(EndState::released_detainer_declined));
   const int activated = topo.edge(Node::stage(Stage::iafis), Node::stage(Stage::ident));
@@ -341,7 +344,9 @@ pipeline:
   ice_decision_delay: {dist: fixed, value: 1h}
   pickup_probability: 1
   pickup_delay: {dist: fixed, value: 60h}
-ice: {detainer_probability: {level1: 1, level2: 1, level3: 1, noncriminal: 1}}
+ice:
+  detainer_probability: {level1: 1, level2: 1, level3: 1, noncriminal: 1}
+  at_large_probability: {level1: 0, level2: 0, level3: 0, noncriminal: 0}   # an expired hold ends the journey
 jurisdictions:
   - {id: mco, state: TX, bookings_per_day: 200, activation: 2010-01-01}
 )";

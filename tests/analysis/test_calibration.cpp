@@ -59,7 +59,7 @@ defaults:
 pipeline:
   lesc_analysts: 100000
   pickup_probability: 0.8
-  outcomes: {removed: 0.62, voluntary_departure: 0.26, relief: 0.02, bond: 0.10}
+  custody_paths: {released_pending: 0.17, voluntary_return: 0.20, stipulated: 0.10, court: 0.53}
 ice: {detainer_probability: {level1: 0.9, level2: 0.7, level3: 0.5, noncriminal: 0.4}}
 jurisdictions:
   - {id: cal_co, state: TX, bookings_per_day: 400, activation: 2010-01-01}
@@ -116,20 +116,21 @@ TEST_CASE("calibration recovers known parameters from the targets they produce",
 calibrate:
   - {path: pipeline.pickup_probability, lower: 0.3, upper: 1.0}
   - {path: ice.detainer_probability.level3, lower: 0.05, upper: 0.95}
-  - {path: pipeline.outcomes.removed, lower: 0.3, upper: 0.8}
+  - {path: pipeline.custody_paths.voluntary_return, lower: 0.05, upper: 0.5}
 )");
   const fs::path tg = dir.write(
       "targets.csv", targets_at(sc, {"pipeline.pickup_probability=0.6", "ice.detainer_probability.level3=0.3",
-                                     "pipeline.outcomes.removed=0.5", "pipeline.outcomes.voluntary_departure=0.342105263158",
-                                     "pipeline.outcomes.relief=0.0263157894737", "pipeline.outcomes.bond=0.131578947368"},
+                                     "pipeline.custody_paths.voluntary_return=0.3",
+                                     "pipeline.custody_paths.released_pending=0.14875",
+                                     "pipeline.custody_paths.stipulated=0.0875", "pipeline.custody_paths.court=0.46375"},
                                 {"ice_bookings", "removals", "ice_bookings_level3/ice_bookings", "end_released_hold_expired"}));
   const Targets targets = read_targets(tg.string());
   const CalibrationResult r = calibrate(sc, targets);
   INFO(r.status);
   CHECK(param(r, "pipeline.pickup_probability").value == Approx(0.6).epsilon(2e-3));
   CHECK(param(r, "ice.detainer_probability.level3").value == Approx(0.3).epsilon(2e-3));
-  CHECK(param(r, "pipeline.outcomes.removed").value == Approx(0.5).epsilon(2e-3));
-  CHECK(param(r, "pipeline.outcomes.removed").shares_entry);
+  CHECK(param(r, "pipeline.custody_paths.voluntary_return").value == Approx(0.3).epsilon(2e-3));
+  CHECK(param(r, "pipeline.custody_paths.voluntary_return").shares_entry);
   for (const auto& t : r.targets) {
     INFO(t.target->label());
     CHECK(t.within);
@@ -141,18 +142,18 @@ calibrate:
   CHECK(r.flat.empty());
   // The other outcome shares kept their proportions and the map still sums to 1.
   bool found = false;
-  double sum = 0, vd = 0, bond = 0;
+  double sum = 0, court = 0, released = 0;
   for (const auto& o : r.overrides) {
     const auto kv = parse_override(o);
-    if (kv.first.rfind("pipeline.outcomes.", 0) != 0) continue;
+    if (kv.first.rfind("pipeline.custody_paths.", 0) != 0) continue;
     found = true;
     sum += std::stod(kv.second);
-    if (kv.first == "pipeline.outcomes.voluntary_departure") vd = std::stod(kv.second);
-    if (kv.first == "pipeline.outcomes.bond") bond = std::stod(kv.second);
+    if (kv.first == "pipeline.custody_paths.court") court = std::stod(kv.second);
+    if (kv.first == "pipeline.custody_paths.released_pending") released = std::stod(kv.second);
   }
   CHECK(found);
   CHECK(sum == Approx(1.0).epsilon(1e-8));
-  CHECK(vd / bond == Approx(0.26 / 0.10).epsilon(1e-6));
+  CHECK(court / released == Approx(0.53 / 0.17).epsilon(1e-6));
 }
 
 TEST_CASE("parameters the targets do not pin down are named, not silently set", "[calibration][identifiability]") {

@@ -44,14 +44,15 @@ TEST_CASE("every edge of the stage graph names the decision that takes it, and e
 TEST_CASE("the ICE action drawn from uniforms has the shares the chain integrates", "[branches]") {
   PipelineParams pp;
   pp.lesc_citizen_detection = 0.3;
+  pp.lesc_lawful_screening = 0.45;
   RuleSet r;
   r.p_detainer = {0.9, 0.6, 0.25, 0.0};
   r.p_notification = {0.3, 0.2, 0.25, 0.0};  // level1: the two sum past 1
-  for (bool citizen : {false, true})
+  for (Status s : {Status::removable, Status::citizen, Status::no_ground, Status::not_removable})
     for (std::size_t l = 0; l < kLevels; ++l) {
-      INFO("level " << l << (citizen ? " citizen" : ""));
-      const IceAction a = ice_action(pp, r, Level(l), citizen);
-      CHECK(a.recognised == (citizen ? 0.3 : 0.0));
+      INFO("level " << l << " status " << kStatusNames[std::size_t(s)]);
+      const IceAction a = ice_action(pp, r, Level(l), s);
+      CHECK(a.recognised == (s == Status::citizen ? 0.3 : s == Status::no_ground ? 0.45 : 0.0));
       std::array<int, 3> n{};  // detainer, notification, none, among those not recognised
       for (int i = 0; i < kGrid; ++i) {
         const auto o = a.draw(1.0 - 1e-12, grid_u(i));  // u_citizen that never recognises
@@ -67,24 +68,59 @@ TEST_CASE("the ICE action drawn from uniforms has the shares the chain integrate
     }
 }
 
-TEST_CASE("the custody outcome drawn from a uniform has the shares the chain integrates", "[branches]") {
+TEST_CASE("the custody path drawn from uniforms has the shares the chain integrates", "[branches]") {
   PipelineParams pp;
-  pp.p_removed = 0.62;
-  pp.p_voluntary_departure = 0.26;
-  pp.p_relief = 0.02;
-  for (double termination : {0.0, 0.4, 0.9, 1.0})
-    for (bool citizen : {false, true}) {
-      pp.citizen_termination = termination;
-      INFO("termination " << termination << (citizen ? " citizen" : ""));
-      const CustodyOutcome o = custody_outcome(pp, RuleSet{}, citizen);
-      std::map<EndState, int> n;
-      for (int i = 0; i < kGrid; ++i) n[o.draw(grid_u(i))]++;
-      const auto sh = o.shares();
-      for (std::size_t k = 0; k < 4; ++k) CHECK(n[CustodyOutcome::kOutcomes[k]] * kStep == Approx(sh[k]).margin(kStep));
-      CHECK(n[EndState::terminated_citizen] * kStep == Approx(o.terminated_share()).margin(kStep));
-      CHECK(sh[0] + sh[1] + sh[2] + sh[3] + o.terminated_share() == Approx(1.0));
-      if (!citizen) CHECK(o.terminated_share() == 0.0);
+  pp.custody_paths = {0.15, 0.25, 0.1, 0.5};
+  pp.reinstatement = 0.8;
+  pp.court_outcomes = {0.7, 0.15, 0.1, 0.05};
+  for (std::size_t si = 0; si < kStatuses; ++si) {
+    const Status s = Status(si);
+    INFO("status " << kStatusNames[si]);
+    const CustodyPlan plan = custody_plan(pp, RuleSet{}, s);
+    double sum = 0;
+    for (double x : plan.share) sum += x;
+    CHECK(sum == Approx(1.0));
+    std::array<int, kCustodyPaths> n{};
+    std::map<EndState, int> ends;
+    for (int i = 0; i < kGrid; ++i) {
+      const CustodyPath path = plan.draw(grid_u(i));
+      n[std::size_t(path)]++;
+      ends[path_end(path, s, grid_u((i * 7919) % kGrid), plan)]++;
     }
+    for (std::size_t k = 0; k < kCustodyPaths; ++k) CHECK(n[k] * kStep == Approx(plan.share[k]).margin(kStep));
+    const bool removable = s == Status::removable || s == Status::prior_order;
+    CHECK((ends[EndState::removed] > 0) == removable);  // only removable people are ever removed
+    if (s == Status::citizen) CHECK(ends[EndState::terminated_citizen] == kGrid);
+    if (s == Status::prior_order) CHECK(plan.share[std::size_t(CustodyPath::reinstated)] == 0.8);
+    if (s == Status::removable) CHECK(plan.share[std::size_t(CustodyPath::reinstated)] == 0.0);
+  }
+  // A court case's outcome from its own uniform.
+  std::map<EndState, int> court;
+  for (int i = 0; i < kGrid; ++i) court[CustodyPlan::court_end(grid_u(i), pp.court_outcomes)]++;
+  for (std::size_t o = 0; o < 4; ++o)
+    CHECK(court[CustodyPlan::kCourtEnds[o]] * kStep == Approx(pp.court_outcomes[o]).margin(kStep));
+}
+
+TEST_CASE("profiles at ICE custody: a citizen is a citizen, levels count the conviction", "[branches]") {
+  const Population pop;
+  const PipelineParams pp;
+  const RecordTable t = RecordTable::build(pop);
+  for (std::size_t g = 0; g < kGroups; ++g)
+    for (std::size_t c = 0; c < kCharges; ++c)
+      for (std::size_t l = 0; l < kLevels; ++l)
+        for (bool convicted : {false, true}) {
+          const ProfileMix m = profile_mix(t, pp, pop, Group(g), Charge(c), Level(l), convicted);
+          double sum = 0, citizen = 0, level_above = 0;
+          for (std::size_t i = 0; i < Profile::kCount; ++i) {
+            sum += m[i];
+            if (Profile::status(i) == Status::citizen) citizen += m[i];
+            if (Profile::level(i) < Level(l) && m[i] > 0) level_above += m[i];
+          }
+          CHECK(sum == Approx(1.0));
+          CHECK(citizen == Approx(is_citizen(Group(g)) ? 1.0 : 0.0));
+          // Without a conviction on the case the level by convictions is never above the one at identification.
+          if (!convicted) CHECK(level_above == 0.0);
+        }
 }
 
 TEST_CASE("answers of the jail on two days are nested through one uniform", "[branches]") {
@@ -166,6 +202,7 @@ TEST_CASE("sharing rules route a covered booking", "[branches]") {
   CHECK(notifies_jail(r));
   r.no_local_notification = true;
   CHECK_FALSE(notifies_jail(r));
-  CHECK(reaches_conviction(JailPath::convicted));
-  CHECK_FALSE(reaches_conviction(JailPath::dismissed));
+  CHECK(reaches_conviction(JailPath::convicted, Offense::misdemeanor));
+  CHECK_FALSE(reaches_conviction(JailPath::convicted, Offense::none));  // an infraction is not checked
+  CHECK_FALSE(reaches_conviction(JailPath::dismissed, Offense::felony));
 }

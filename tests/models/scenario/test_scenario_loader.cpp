@@ -189,7 +189,9 @@ TEST_CASE("defaults fill every key a scenario leaves out", "[scenario]") {
   CHECK(p.pickup_delay.median == 20 * 3600);
   CHECK(p.ice_detention.median == 30 * sim::kDay);
   CHECK(p.bond_release_after.mean == 20 * sim::kDay);
-  CHECK(p.p_removed + p.p_voluntary_departure + p.p_relief + p.p_bond == Approx(1));
+  CHECK(p.custody_paths[0] + p.custody_paths[1] + p.custody_paths[2] + p.custody_paths[3] == Approx(1));
+  CHECK(p.court_outcomes[0] + p.court_outcomes[1] + p.court_outcomes[2] + p.court_outcomes[3] == Approx(1));
+  CHECK(p.removable_conviction[std::size_t(Offense::aggravated)] == 1.0);
   // The base ICE rules are the 2008 preset unless `ice:` says otherwise.
   CHECK(s.base_rules.p_detainer == PerLevel<double>{0.95, 0.80, 0.60, 0.50});
   CHECK(s.base_rules.max_hold_business == 48 * sim::kHour);
