@@ -36,6 +36,8 @@ Outcome outcome_of(std::exception_ptr e) {
     return {C::check_failed, std::string("error: ") + x.what()};
   } catch (const scsim::ConservationError& x) {
     return {C::conservation, std::string("conservation violated (a bug in the model): ") + x.what()};
+  } catch (const CodedError& x) {
+    return {x.code, x.what()};
   } catch (const sim::Cancelled&) {
     return {C::interrupted, "interrupted: stopped, nothing written"};
   } catch (const std::bad_alloc&) {

@@ -3,6 +3,7 @@
 /// a command throws to these codes (exit_code_for), `scsim --help` prints the
 /// table (exit_code_table) and the README repeats it.
 #include <exception>
+#include <stdexcept>
 #include <string>
 
 namespace scsim_app {
@@ -32,6 +33,13 @@ inline constexpr ExitCodeRow kExitCodes[] = {
 
 /// The table for --help: one "  CODE  meaning" line per code.
 std::string exit_code_table();
+
+/// An error whose exit code is already known (e.g. reported by another MPI
+/// rank, its message complete): outcome_of passes both on as they are.
+struct CodedError : std::runtime_error {
+  CodedError(ExitCode c, const std::string& message) : std::runtime_error(message), code(c) {}
+  ExitCode code;
+};
 
 /// What to do with an exception that ended a command: its exit code and the
 /// line for stderr ("error: ...", "internal error: ...", ...).

@@ -16,6 +16,7 @@
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/interrupt.hpp"
+#include "app/mpi_session.hpp"
 #include "sim/cancel.hpp"
 
 namespace scsim_app {
@@ -50,6 +51,8 @@ int run(int argc, char** argv) {
   app.parse_complete_callback([&] {
     spdlog::set_level(spdlog::level::from_str(common.log_level));
     if (common.quiet && spdlog::get_level() < spdlog::level::warn) spdlog::set_level(spdlog::level::warn);
+    // Under mpirun, ranks > 0 of a command that does not spread over ranks end here.
+    if (!app.get_subcommands().empty()) mpi::command_chosen(app.get_subcommands().front()->get_name());
   });
   // Ctrl-C stops every simulation this thread (and the threads it starts) runs.
   sim::CancelScope cancel(install_interrupt_handlers());
@@ -79,9 +82,16 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // MPI only when started by mpirun (app/mpi_session.hpp); finalised when main returns.
+  scsim_app::mpi::Session mpi_session(argc, argv);
+  int code = 0;
   try {
-    return run(argc, argv);
+    code = run(argc, argv);
+  } catch (const scsim_app::mpi::QuietExit& q) {  // a rank > 0 that rank 0 stopped, or not needed
+    return q.code;
   } catch (...) {  // a command failed, a flag was bad, or setting up failed (out of memory)
-    return report(std::current_exception());
+    code = report(std::current_exception());
   }
+  if (scsim_app::mpi::rank() == 0) scsim_app::mpi::release_workers(code);  // no rank left waiting
+  return code;
 }

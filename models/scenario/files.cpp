@@ -16,8 +16,10 @@ using schema::fail;
 using schema::Node;
 using Kind = ScenarioError::Kind;
 
-/// Deep merge of `over` onto `base`: maps key by key, the top-level `policies`
-/// and `calibrate` lists append, `jurisdictions` merge by id, a distribution
+bool appends(const std::string& key) { return key == "policies" || key == "calibrate" || key == "uncertain"; }
+
+/// Deep merge of `over` onto `base`: maps key by key, the top-level `policies`,
+/// `calibrate` and `uncertain` lists append, `jurisdictions` merge by id, a distribution
 /// (a map with `dist`) replaces the inherited one whole, other values replace,
 /// and `key: ~` removes the inherited key. A merged map is located where the
 /// more derived file writes it, so a key missing from it is reported in the
@@ -32,9 +34,9 @@ Node merge(Node base, Node over, bool top) {
   for (auto& e : over.entries) {
     const auto it = index.find(e.key);
     if (e.value.kind == Node::Kind::null) {
-      // `policies:` and `calibrate:` append to the inherited lists, so an empty
-      // one appends nothing; it must not silently drop every inherited policy.
-      if (top && (e.key == "policies" || e.key == "calibrate")) continue;
+      // `policies:`, `calibrate:` and `uncertain:` append to the inherited lists, so
+      // an empty one appends nothing; it must not silently drop every inherited policy.
+      if (top && appends(e.key)) continue;
       if (it != index.end()) removed[it->second] = true, index.erase(it);
       continue;
     }
@@ -48,7 +50,7 @@ Node merge(Node base, Node over, bool top) {
     Node& b = be.value;
     be.key_where = e.key_where;
     const bool lists = b.is_sequence() && e.value.is_sequence();
-    if (top && lists && (e.key == "policies" || e.key == "calibrate")) {
+    if (top && lists && appends(e.key)) {
       for (auto& item : e.value.items) b.items.push_back(std::move(item));
     } else if (top && lists && e.key == "jurisdictions") {
       std::unordered_map<std::string, std::size_t> ids;  // base ids only: duplicates within one file stay visible

@@ -8,6 +8,7 @@
 #include "models/population/national.hpp"
 #include "models/scenario/policies.hpp"
 #include "models/scenario/files.hpp"
+#include "models/scenario/uncertain.hpp"
 
 namespace scsim {
 namespace {
@@ -784,6 +785,13 @@ void Declarations::declare_root() {
                           (t.map_entry ? " entry" : "") + ", not a number to calibrate");
              }
              d.s.calibrate = std::move(params);
+           })
+      .add(Key{.name = "uncertain",
+               .type = Type::list,
+               .help = "uncertain parameters and their distributions, for `scsim uncertainty` (docs/uncertainty.md)",
+               .section = &uncertain_section()},
+           [this](const Node& n, Draft& d, const std::string& path) {
+             d.s.uncertain = read_uncertain(n, path, *d.root, root);
            })
       .finally([](const Node& m, Draft& d, const std::string&) {
         if (!d.s.abstract && !m.find("jurisdictions") && !m.find("national"))

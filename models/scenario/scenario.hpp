@@ -5,6 +5,7 @@
 /// seconds (sim::Duration scale), all money in US dollars of `cost_year`.
 #include <chrono>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -294,6 +295,31 @@ struct CalibrationParam {
   std::string reason;                     // why that bound is physical (required with it)
 };
 
+/// One `uncertain:` entry (models/scenario/uncertain.hpp reads it; analysis/uncertainty.hpp
+/// draws from it): a parameter path with a distribution, or an ensemble file of
+/// parameter sets with weights. Parameters a distribution does not take are NaN.
+struct UncertainParam {
+  enum class Dist { uniform, triangular, beta, normal, lognormal, discrete, ensemble };
+  static constexpr double kUnset = std::numeric_limits<double>::quiet_NaN();
+  Dist dist = Dist::uniform;
+  std::string path;                       // a key path as --set takes it (empty for an ensemble)
+  double min = kUnset, max = kUnset;      // uniform, triangular; beta's interval; truncation of normal, lognormal
+  double mode = kUnset;                   // triangular
+  double alpha = kUnset, beta = kUnset;   // beta
+  double mean = kUnset, sd = kUnset;      // normal
+  double median = kUnset, sigma = kUnset; // lognormal: median, standard deviation of the log
+  std::vector<double> values, probabilities;  // discrete (probabilities: equal when not given)
+  bool integer = false;                   // the key holds an integer: draws are rounded
+  std::string source;                     // where the distribution comes from
+  std::string origin;                     // "file:line"
+  // ensemble: one row per parameter set, a column per path, weights summing to 1
+  std::string file;
+  std::vector<std::string> columns;
+  std::vector<bool> column_integer;
+  std::vector<std::vector<double>> rows;
+  std::vector<double> weights;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -312,6 +338,7 @@ struct Scenario {
   std::optional<NationalSpec> national;   // when the jurisdictions were built from data
   std::vector<PolicySpec> policies;       // in file order
   std::vector<CalibrationParam> calibrate;
+  std::vector<UncertainParam> uncertain;  // parameter uncertainty (scsim uncertainty); runs use the values above
 
   sim::Time horizon() const;              // seconds from start to the end of `end`
   const Jurisdiction* find_jurisdiction(std::string_view id) const;

@@ -40,4 +40,16 @@ sed 's|<script type="application/json" id="scsim-data">|<script>undefined_functi
 chrome --dump-dom "file://$WORK/broken.html" >broken_dom.html 2>>chrome.log || true
 grep -q 'data-script-errors="0"' broken_dom.html && fail "a script error went unnoticed"
 grep -q 'undefined_function_of_a_broken_page' broken_dom.html || fail "the recorded error does not name its cause"
+
+# The uncertainty page (app/uncertainty_report.cpp): a tornado chart and six distributions.
+run "$SCSIM" uncertainty "$FIX/uncertain_county.yaml" --draws 12 -r 2 -o u
+expect_rc 0
+exists u/report.html
+grep -q '<script src=' u/report.html && fail "the uncertainty report loads a script from elsewhere"
+chrome --dump-dom "file://$WORK/u/report.html" >udom.html 2>>chrome.log || fail "chromium --dump-dom failed (uncertainty)"
+grep -q 'data-render="complete"' udom.html || fail "the uncertainty page did not finish rendering"
+grep -q 'data-script-errors="0"' udom.html || fail "script errors in the uncertainty page: $(grep -o 'id="render-status">[^<]*' udom.html)"
+grep -q 'data-charts="7"' udom.html || fail "expected 7 charts (tornado + 6 distributions) in the uncertainty page"
+grep -q 'jurisdictions\[alpha_ca\].jail_cost_per_day</td><td>uniform (60 to 140)</td>' udom.html ||
+  fail "the uncertainty page does not list the parameters with their distributions"
 echo "report: ok ($(stat -c %s "$page") bytes, screenshot $WORK/report.png)"
