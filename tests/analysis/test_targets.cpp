@@ -205,14 +205,14 @@ TEST_CASE("the shipped seed targets read and fit the historical scenario's perio
   for (const auto& x : t.items) kinds[x.label()] = x.kind;
   CHECK(kinds.at("fingerprints_submitted national 2011-05-31") == TargetKind::more_than);  // "more than 8.4 million"
   CHECK(kinds.at("ident_matches national 2011-05-31") == TargetKind::just_over);          // "just over 560,000"
-  CHECK(kinds.at("ice_bookings national 2011-05-31") == TargetKind::more_than);           // "more than 260,000"
-  CHECK(kinds.at("removals national 2011-05-31") == TargetKind::more_than);               // "over 100,000"
-  CHECK(kinds.at("ice_bookings_noncriminal national 2011-05-31") == TargetKind::exact);   // "61,234"
-  CHECK(kinds.at("ice_bookings_level3 national 2011-05-31") == TargetKind::approx);       // "≈ 52,000"
-  CHECK(kinds.at("ice_bookings_level1 national 2011-05-31") == TargetKind::approx);       // "≈ 58,000"
+  CHECK(kinds.at("ice_bookings_sc national 2011-05-31") == TargetKind::more_than);           // "more than 260,000"
+  CHECK(kinds.at("removals_sc national 2011-05-31") == TargetKind::more_than);               // "over 100,000"
+  CHECK(kinds.at("ice_bookings_sc_noncriminal national 2011-05-31") == TargetKind::exact);   // "61,234"
+  CHECK(kinds.at("ice_bookings_sc_level3 national 2011-05-31") == TargetKind::approx);       // "≈ 52,000"
+  CHECK(kinds.at("ice_bookings_sc_level1 national 2011-05-31") == TargetKind::approx);       // "≈ 58,000"
   CHECK(kinds.at("ident_matches national 2009-10-31") == TargetKind::more_than);          // "> 111,000"
   CHECK(kinds.at("ident_matches_level1 national 2009-10-31") == TargetKind::more_than);   // "> 11,000"
-  CHECK(kinds.at("removals_level1 national 2009-10-31") == TargetKind::point);            // "1,900"
+  CHECK(kinds.at("removals_sc_level1 national 2009-10-31") == TargetKind::point);            // "1,900"
   // The two stage files hold the same figures with the same kinds.
   for (const char* stage : {"targets_2011_national.csv", "targets_2011_states.csv"})
     for (const auto& x : read_targets((dir / stage).string()).items) {

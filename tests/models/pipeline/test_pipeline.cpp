@@ -256,8 +256,10 @@ TEST_CASE("a hold on a release Friday evening before a Monday holiday ends Wedne
   // Everyone is matched and detained; ICE never comes; criminal custody is exactly 3 days,
   // so people booked on Tue 2011-01-11 are released on Fri 2011-01-14, before MLK Day (Mon 2011-01-17).
   const char* extra = R"(
-pipeline: {pickup_probability: 0}
-ice: {detainer_probability: {level1: 1, level2: 1, level3: 1, noncriminal: 1}}
+pipeline: {pickup_probability: 0, cap_screening: 0}
+ice:
+  detainer_probability: {level1: 1, level2: 1, level3: 1, noncriminal: 1}
+  at_large_probability: {level1: 0, level2: 0, level3: 0, noncriminal: 0}   # the hold's end ends the journey
 policies:
   - {type: detainer_policy, rule: honor_all, from: 2010-01-01, scope: all}
 )";

@@ -211,5 +211,5 @@ TEST_CASE("policy entries are checked like every other map", "[scenario]") {
 TEST_CASE("every policy type is documented in the reference", "[scenario]") {
   const std::string md = scsim_app::scenario_reference_markdown();
   for (const auto& name : policy_type_names()) CHECK(md.find("\n## " + name + "\n") != std::string::npos);
-  CHECK(policy_type_names().size() == 7);
+  CHECK(policy_type_names().size() == 8);
 }
