@@ -124,10 +124,12 @@ inline bool notifies_jail(const RuleSet& r) { return !r.no_local_notification; }
 /// Bookings SC does not identify at booking (not covered, not shared, checked
 /// only at conviction, or no IDENT record) may still be found by a 287(g)
 /// officer (rules of the booking day) or, failing that, by ICE's Criminal Alien
-/// Program; only foreign-born people (naturalised citizens included: status is
-/// then checked like LESC's). One uniform drawn at booking decides. The
-/// screening takes the time an IAQ would (IAFIS response and analyst time).
+/// Program. They screen foreign-born bookings by interview and foreign-born
+/// lists; the interview establishes a naturalised citizen's status, so only
+/// non-citizens are found. One uniform drawn at booking decides. The screening
+/// takes the time an IAQ would (IAFIS response and analyst time).
 inline bool foreign_born(Group g) { return g != Group::us_born; }
+inline bool screenable(Group g) { return !is_citizen(g); }
 struct RouteScreen {
   double p287g = 0, cap = 0;  // shares of the bookings screened
   /// Route::sc stands for "not found".
@@ -135,7 +137,7 @@ struct RouteScreen {
   double share(Route r) const { return r == Route::p287g ? p287g : r == Route::cap ? cap : 0.0; }
 };
 inline RouteScreen route_screen(const PipelineParams& pp, const RuleSet& at_booking, Group g) {
-  if (!foreign_born(g)) return {};
+  if (!screenable(g)) return {};
   const double a = at_booking.screening_287g;
   return {a, (1 - a) * pp.cap_screening};
 }

@@ -50,7 +50,7 @@ inline Person Model::make_person(std::size_t j, sim::Stream& s, bool extra, cons
   p.u_activation = s.uniform();
   p.info.path = static_cast<JailPath>(local.path[c].sample(s));
   draw_stay(p, local.spec->jail[c], s);
-  const bool foreign = foreign_born(p.info.group);
+  const bool foreign = screenable(p.info.group);
   if (foreign) p.u_route = s.uniform();
   if (p.info.in_ident || foreign || p.info.path == JailPath::convicted)
     p.offense = static_cast<Offense>(local.offense[c].sample(s));
