@@ -24,10 +24,7 @@ double mean_min_linear(double v0, double v1, double cap) {
 }
 
 AfterIdent::AfterIdent(std::size_t G) : no_match(G, 0.0), no_action(G, 0.0), before(G, 0.0), not_shared(G, 0.0) {
-  for (auto& row : notified)
-    for (auto& g : row) g.assign(G, 0.0);
-  for (auto& row : before_detainer)
-    for (auto& g : row) g.assign(G, 0.0);
+  // notified and before_detainer: allocated when first used (most kinds stay empty)
 }
 
 void CustodyStarts::split(std::array<std::array<Grid, Profile::kCount>, kRoutes>& by_day,

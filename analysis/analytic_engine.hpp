@@ -130,13 +130,15 @@ struct Booked {
 
 /// Kinds of matched masses kept apart after IDENT, so that each keeps its own
 /// profile mix (whose convictions differ most by jail path, whose timing
-/// differs too): citizen or not, by jail path, or checked at conviction; and
-/// by the route to the detainer.
-inline constexpr std::size_t kKinds = 8 * kRoutes;
-inline std::size_t kind_of(bool citizen, JailPath path, bool post, Route route) {
-  return (citizen ? 1 : 0) + 2 * (post ? kJailPaths : std::size_t(path)) + 8 * std::size_t(route);
+/// differs too): citizen or not, by jail path, or checked at conviction; by
+/// the route to the detainer; and by charge class (records differ by charge,
+/// and the charge mix moves with the rollout's concentration and arrest biases).
+inline constexpr std::size_t kKinds = 8 * kRoutes * kCharges;
+inline std::size_t kind_of(bool citizen, JailPath path, bool post, Route route, Charge c) {
+  return (citizen ? 1 : 0) + 2 * (post ? kJailPaths : std::size_t(path)) + 8 * std::size_t(route) +
+         8 * kRoutes * std::size_t(c);
 }
-inline Route route_of_kind(std::size_t kind) { return Route(kind / 8); }
+inline Route route_of_kind(std::size_t kind) { return Route((kind / 8) % kRoutes); }
 
 /// What one stay's ident-day masses become: release-day inputs (convolved
 /// with the stay's kernels afterwards), per ident day or beyond the grid.
@@ -155,11 +157,11 @@ struct AfterIdent {
   std::array<std::array<double, kKinds>, kLevels> notified_beyond{};
   std::array<std::array<ProfileMix, kKinds>, kLevels> notified_mix{};
   std::array<std::array<PerGroup<double>, kKinds>, kLevels> notified_pending{};
-  // detainers that arrive after the release, by route and level (ICE may follow them up)
-  std::array<std::array<Grid, kLevels>, kRoutes> before_detainer;
-  std::array<std::array<double, kLevels>, kRoutes> before_detainer_beyond{};
-  std::array<std::array<ProfileMix, kLevels>, kRoutes> before_detainer_mix{};
-  std::array<std::array<PerGroup<double>, kLevels>, kRoutes> before_detainer_pending{};
+  // detainers that arrive after the release, by kind and level (ICE may follow them up)
+  std::array<std::array<Grid, kLevels>, kKinds> before_detainer;
+  std::array<std::array<double, kLevels>, kKinds> before_detainer_beyond{};
+  std::array<std::array<ProfileMix, kLevels>, kKinds> before_detainer_mix{};
+  std::array<std::array<PerGroup<double>, kLevels>, kKinds> before_detainer_pending{};
 
   explicit AfterIdent(std::size_t G);
 };
@@ -263,13 +265,13 @@ class Engine {
   void emit_after_ident(const StayKernels& stay, AfterIdent& out);
   void emit_federal_counts();
   void release_detained(CustodyStarts& custody);
-  void hold(std::size_t k, Route route, Level l, const ProfileMix& mix, std::size_t part, double honored,
+  void hold(std::size_t k, std::size_t kind, Level l, const ProfileMix& mix, std::size_t part, double honored,
             const RuleSet& r, CustodyStarts& custody, Grid& expired);
   /// Moves the pending masses of one source into the profile mixes of `out`.
   void fold(AfterIdent& out, const Source& src) const;
   /// Failed detainers ICE follows up: released on day k (k == G: beyond),
   /// `mass` of level l with profile shares `mix`, followed with P(at large).
-  void to_at_large(std::size_t k, Route route, Level l, double mass, const ProfileMix& mix);
+  void to_at_large(std::size_t k, std::size_t kind, Level l, double mass, const ProfileMix& mix);
   void follow_ups(CustodyStarts& custody);
   void release_notified(CustodyStarts& custody);
   void custody_outcomes(const CustodyStarts& custody);
@@ -329,11 +331,11 @@ class Engine {
   std::array<std::array<double, kKinds>, kLevels> notified_beyond_{};
   std::array<std::array<ProfileMix, kKinds>, kLevels> notified_mix_{};
   // ICE's follow-up: detainers too late (release day), at-large arrests by release day
-  std::array<std::array<Target, kLevels>, kRoutes> before_detainer_{};
-  std::array<std::array<ProfileMix, kLevels>, kRoutes> before_detainer_mix_{};
-  std::array<std::array<Grid, kLevels>, kRoutes> at_large_in_{};
-  std::array<std::array<double, kLevels>, kRoutes> at_large_beyond_{};
-  std::array<std::array<ProfileMix, kLevels>, kRoutes> at_large_mix_{};
+  std::array<std::array<Target, kLevels>, kKinds> before_detainer_{};
+  std::array<std::array<ProfileMix, kLevels>, kKinds> before_detainer_mix_{};
+  std::array<std::array<Grid, kLevels>, kKinds> at_large_in_{};
+  std::array<std::array<double, kLevels>, kKinds> at_large_beyond_{};
+  std::array<std::array<ProfileMix, kLevels>, kKinds> at_large_mix_{};
   std::array<Grid, kRoutes> issued_by_route_;
   RecordTable records_;  // this jurisdiction's
   const Jurisdiction* jur_ = nullptr;

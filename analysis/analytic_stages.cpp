@@ -56,7 +56,7 @@ void Engine::start_jurisdiction(const Jurisdiction& jur, const Rollout& rollout)
   before_detainer_ = {};
   before_detainer_mix_ = {};
   for (auto& row : at_large_in_)
-    for (auto& g : row) g.assign(G_, 0.0);
+    for (auto& g : row) g.clear();  // allocated when first used
   at_large_beyond_ = {};
   at_large_mix_ = {};
   notices_.assign(G_, 0.0);
@@ -308,9 +308,9 @@ void Engine::fold(AfterIdent& out, const Source& src) const {
   for (auto& [key, in] : out.detained) add(in.mix, in.pending, key[0], key[2], sm);
   for (std::size_t l = 0; l < kLevels; ++l)
     for (std::size_t kind = 0; kind < kKinds; ++kind) add(out.notified_mix[l][kind], out.notified_pending[l][kind], l, 4, sm);
-  for (std::size_t rt = 0; rt < kRoutes; ++rt)
+  for (std::size_t kind = 0; kind < kKinds; ++kind)
     for (std::size_t l = 0; l < kLevels; ++l)
-      add(out.before_detainer_mix[rt][l], out.before_detainer_pending[rt][l], l, no_bail, sm);
+      add(out.before_detainer_mix[kind][l], out.before_detainer_pending[kind][l], l, no_bail, sm);
 }
 
 // ------------------------------------------------------------ match, ICE action
@@ -412,14 +412,16 @@ void Engine::matched(const StayKernels& stay, const Source& src, const RuleSet& 
     requested_[k] += requests;
   }
   (in_grid ? out.before[k] : out.before_beyond) += requests;
-  const auto rt = std::size_t(src.route);
+  const std::size_t rt = kind_of(citizen, src.path, src.post, src.route, src.charge);
+  if (in_grid && out.before_detainer[rt][std::size_t(l)].empty()) out.before_detainer[rt][std::size_t(l)].assign(G_, 0.0);
   (in_grid ? out.before_detainer[rt][std::size_t(l)][k] : out.before_detainer_beyond[rt][std::size_t(l)]) += detainers;
   out.before_detainer_pending[rt][std::size_t(l)][std::size_t(g)] += detainers;
   const double p_before = stay.before.total;
   flow(st(Stage::notification_request), end(EndState::released_before_ice_action), requests * p_before);
-  const std::size_t cit = kind_of(citizen, src.path, src.post, src.route);
+  const std::size_t cit = kind_of(citizen, src.path, src.post, src.route, src.charge);
   if (detainers > 0) detained(stay, src, r, k, g, l, detainers, out);
   if (requests > 0) {
+    if (in_grid && out.notified[std::size_t(l)][cit].empty()) out.notified[std::size_t(l)][cit].assign(G_, 0.0);
     (in_grid ? out.notified[std::size_t(l)][cit][k] : out.notified_beyond[std::size_t(l)][cit]) += requests;
     out.notified_pending[std::size_t(l)][cit][std::size_t(g)] += requests;
     spend(Stage::notification_request, requests * stay.time_held);
@@ -431,7 +433,7 @@ void Engine::matched(const StayKernels& stay, const Source& src, const RuleSet& 
 void Engine::detained(const StayKernels& stay, const Source& src, const RuleSet& r, std::size_t k, Group g, Level l,
                       double detainers, AfterIdent& out) {
   const bool bail = src.path == JailPath::pretrial_release && stay.has_bail;
-  const std::size_t cit = kind_of(is_citizen(g), src.path, src.post, src.route);
+  const std::size_t cit = kind_of(is_citizen(g), src.path, src.post, src.route, src.charge);
   auto put = [&](std::size_t variant, double a, double m) {
     if (m <= 0) return;
     AfterIdent::Detained& in = out.detained[{std::size_t(l), cit, variant, lodge_class(a)}];
@@ -465,7 +467,7 @@ void Engine::emit_after_ident(const StayKernels& stay, AfterIdent& out) {
   emit_beyond(out.no_action_beyond, stay.stay, {{O(EndState::released_no_action), 1.0}});
   emit_beyond(out.before_beyond, stay.before, {{O(EndState::released_before_ice_action), 1.0}});
   emit_beyond(out.not_shared_beyond, stay.stay, {{O(EndState::released_not_shared), 1.0}});
-  for (std::size_t rt = 0; rt < kRoutes; ++rt)
+  for (std::size_t rt = 0; rt < kKinds; ++rt)
     for (std::size_t l = 0; l < kLevels; ++l) {
       emit(out.before_detainer[rt][l], stay.before, {{&before_detainer_[rt][l], 1.0}});
       emit_beyond(out.before_detainer_beyond[rt][l], stay.before, {{&before_detainer_[rt][l], 1.0}});
@@ -510,10 +512,10 @@ void Engine::release_detained(CustodyStarts& custody) {
   const int s_honored = slot(Metric::detainers_honored), s_declined = slot(Metric::detainers_declined);
   for (auto& [key, in] : release_) {
     const std::size_t l = key[0], variant = key[2];
-    const Route route = route_of_kind(key[1]);
+    const std::size_t kind = key[1];
     const double a = in.lodge_share;
     const ProfileMix mix = shares_of(in.mix);
-    const std::size_t part = custody.part(route, mix);
+    const std::size_t part = custody.part(route_of_kind(kind), mix);
     double beyond = 0;
     Grid rel = finish(in.target, &beyond);
     beyond += in.beyond;
@@ -534,15 +536,15 @@ void Engine::release_detained(CustodyStarts& custody) {
         add_series(s_declined, k, dec);
         add_series(end_slot(EndState::released_detainer_declined), k, dec - followed);
       }
-      to_at_large(k, route, Level(l), followed, mix);
-      if (hon > 0) hold(k, route, Level(l), mix, part, hon, r, custody, expired);
+      to_at_large(k, kind, Level(l), followed, mix);
+      if (hon > 0) hold(k, kind, Level(l), mix, part, hon, r, custody, expired);
     }
   }
   add_series(end_slot(EndState::released_hold_expired), expired);
 }
 
 /// Holds that start on release day k: ICE picks up within the hold or not.
-void Engine::hold(std::size_t k, Route route, Level l, const ProfileMix& mix, std::size_t part, double honored,
+void Engine::hold(std::size_t k, std::size_t kind, Level l, const ProfileMix& mix, std::size_t part, double honored,
                   const RuleSet& r, CustodyStarts& custody, Grid& expired) {
   const PickupInHold pick = pickup_in_hold(sc_.pipeline, r);
   const double pickup = pick.p_comes;
@@ -556,7 +558,7 @@ void Engine::hold(std::size_t k, Route route, Level l, const ProfileMix& mix, st
   spend(Stage::detainer_hold, honored * (pickup * h.e_pickup_in_time + h.e_len - pickup * h.e_len_in_time));
   if (k >= G_) {
     custody.add(part, G_, picked);
-    to_at_large(G_, route, l, (honored - picked) * f, mix);
+    to_at_large(G_, kind, l, (honored - picked) * f, mix);
     return;
   }
   for (std::size_t m = 0; m < h.custody.size(); ++m) custody.add(part, k + m, honored * pickup * h.custody[m]);
@@ -565,10 +567,10 @@ void Engine::hold(std::size_t k, Route route, Level l, const ProfileMix& mix, st
     const double e = honored * (h.end_all[m] - pickup * h.end_in_time[m]);
     expired_all += e;
     if (k + m < G_) expired[k + m] += e * (1 - f);
-    to_at_large(std::min(k + m, G_), route, l, e * f, mix);
+    to_at_large(std::min(k + m, G_), kind, l, e * f, mix);
   }
   // What the table leaves out (the hold ends beyond its days) still ends, beyond the grid.
-  to_at_large(G_, route, l, std::max(0.0, (honored - picked) - expired_all) * f, mix);
+  to_at_large(G_, kind, l, std::max(0.0, (honored - picked) - expired_all) * f, mix);
 }
 
 /// Notification requests: ICE meets the release or it does not (rules of the release day).
@@ -576,6 +578,7 @@ void Engine::release_notified(CustodyStarts& custody) {
   const PipelineParams& pp = sc_.pipeline;
   for (std::size_t l = 0; l < kLevels; ++l)
     for (std::size_t cit = 0; cit < kKinds; ++cit) {
+      if (!notified_[l][cit].used && notified_beyond_[l][cit] <= 0) continue;
       double beyond = 0;
       Grid rel = finish(notified_[l][cit], &beyond);
       beyond += notified_beyond_[l][cit];
@@ -599,9 +602,10 @@ void Engine::release_notified(CustodyStarts& custody) {
 
 // ------------------------------------------------------------ ICE's follow-up
 
-void Engine::to_at_large(std::size_t k, Route route, Level l, double mass, const ProfileMix& mix) {
+void Engine::to_at_large(std::size_t k, std::size_t kind, Level l, double mass, const ProfileMix& mix) {
   if (mass <= 0) return;
-  const auto rt = std::size_t(route), li = std::size_t(l);
+  const std::size_t rt = kind, li = std::size_t(l);
+  if (k < G_ && at_large_in_[rt][li].empty()) at_large_in_[rt][li].assign(G_, 0.0);
   (k < G_ ? at_large_in_[rt][li][k] : at_large_beyond_[rt][li]) += mass;
   for (std::size_t i = 0; i < Profile::kCount; ++i) at_large_mix_[rt][li][i] += mass * mix[i];
 }
@@ -610,8 +614,9 @@ void Engine::to_at_large(std::size_t k, Route route, Level l, double mass, const
 /// of the release day); every follow-up becomes an ICE book-in after the
 /// at-large delay.
 void Engine::follow_ups(CustodyStarts& custody) {
-  for (std::size_t rt = 0; rt < kRoutes; ++rt)
+  for (std::size_t rt = 0; rt < kKinds; ++rt)
     for (std::size_t l = 0; l < kLevels; ++l) {
+      if (!before_detainer_[rt][l].used && before_detainer_[rt][l].total <= 0) continue;
       double beyond = 0;
       const Grid rel = finish(before_detainer_[rt][l], &beyond);
       const ProfileMix mix = shares_of(before_detainer_mix_[rt][l]);
@@ -622,14 +627,14 @@ void Engine::follow_ups(CustodyStarts& custody) {
         const double f = p_at_large(seg_on(k).rules, Level(l));
         by_p.add(f, x);
         if (k < G_) add_series(end_slot(EndState::released_before_ice_action), k, x * (1 - f));
-        to_at_large(k, Route(rt), Level(l), x * f, mix);
+        to_at_large(k, rt, Level(l), x * f, mix);
       }
       for (const auto& [f, mass] : by_p.groups) {
         flow(st(Stage::detainer), end(EndState::released_before_ice_action), mass * (1 - f));
         flow(st(Stage::detainer), st(Stage::at_large), mass * f);
       }
     }
-  for (std::size_t rt = 0; rt < kRoutes; ++rt)
+  for (std::size_t rt = 0; rt < kKinds; ++rt)
     for (std::size_t l = 0; l < kLevels; ++l) {
       const Grid& in = at_large_in_[rt][l];
       double total = at_large_beyond_[rt][l];
@@ -643,7 +648,7 @@ void Engine::follow_ups(CustodyStarts& custody) {
       double beyond = 0;
       const Grid arrests = finish(t, &beyond);
       add_series(slot(Metric::ice_arrests_at_large), arrests);
-      const std::size_t part = custody.part(Route(rt), shares_of(at_large_mix_[rt][l]));
+      const std::size_t part = custody.part(route_of_kind(rt), shares_of(at_large_mix_[rt][l]));
       for (std::size_t k = 0; k < G_; ++k)
         if (arrests[k] > 0) custody.add(part, k, arrests[k]);
       custody.add(part, G_, beyond + at_large_beyond_[rt][l]);
