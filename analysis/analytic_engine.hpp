@@ -2,6 +2,8 @@
 /// Internal to analysis/: the engine of the analytic chain (analytic.hpp).
 ///   analytic_engine.cpp   the cohort, the sums over jurisdictions and scopes,
 ///                         the absorbing chain;
+///   analytic_custody.cpp  holds, notified releases, follow-ups, custody paths,
+///                         records and profiles (after the jail's answer);
 ///   analytic_stages.cpp   one jurisdiction's bookings through the stages, day
 ///                         by day, every decision taken from
 ///                         models/pipeline/branches.hpp with the rules of its day;

@@ -128,7 +128,6 @@ inline bool notifies_jail(const RuleSet& r) { return !r.no_local_notification; }
 /// lists; the interview establishes a naturalised citizen's status, so only
 /// non-citizens are found. One uniform drawn at booking decides. The screening
 /// takes the time an IAQ would (IAFIS response and analyst time).
-inline bool foreign_born(Group g) { return g != Group::us_born; }
 inline bool screenable(Group g) { return !is_citizen(g); }
 struct RouteScreen {
   double p287g = 0, cap = 0;  // shares of the bookings screened
