@@ -438,7 +438,8 @@ Registry::Registry() {
       });
 
   struct ArrestBias : PolicyCommon {
-    std::size_t group = 0;
+    std::optional<std::size_t> group;
+    std::optional<std::vector<std::size_t>> groups;
     std::optional<std::size_t> charge;
     std::optional<std::vector<std::size_t>> charges;
     double multiplier = 1;
@@ -451,10 +452,16 @@ Registry::Registry() {
       [](Section<ArrestBias>& s) {
         s.field(Key{.name = "group",
                     .type = Type::enumeration,
-                    .help = "population group",
-                    .choices = schema::names(kGroupNames),
-                    .required = true},
+                    .help = "population group (or use `groups`)",
+                    .choices = schema::names(kGroupNames)},
                 &ArrestBias::group)
+            .field(Key{.name = "groups",
+                       .type = Type::list,
+                       .help = "several population groups (or use `group`): police see traits, not status, so a "
+                               "practice aimed at the foreign-born reaches its citizens, residents and "
+                               "undocumented people alike",
+                       .choices = schema::names(kGroupNames)},
+                   &ArrestBias::groups)
             .field(Key{.name = "charge",
                        .type = Type::enumeration,
                        .help = "one charge class (or use `charges`)",
@@ -483,15 +490,21 @@ Registry::Registry() {
         if (p.charge.has_value() == p.charges.has_value())
           fail(p.charges ? entry.find("charges")->where : entry.where, join(path, p.charges ? "charges" : "charge"),
                p.charges ? "give either 'charge' or 'charges', not both" : "give 'charge' or 'charges'");
+        if (p.group.has_value() == p.groups.has_value())
+          fail(p.groups ? entry.find("groups")->where : entry.where, join(path, p.groups ? "groups" : "group"),
+               p.groups ? "give either 'group' or 'groups', not both" : "give 'group' or 'groups'");
         const std::vector<std::size_t> cs = p.charges ? *p.charges : std::vector<std::size_t>{*p.charge};
-        const std::size_t g = p.group;
+        const std::vector<std::size_t> gs = p.groups ? *p.groups : std::vector<std::size_t>{*p.group};
         const double m = p.multiplier;
-        for (auto c : cs) {
-          out.spec.patch.bias_multiplier[g][c] *= m;
-          if (p.levels) out.spec.patch.bias_levels[g][c] = p.levels;
-        }
+        for (auto g : gs)
+          for (auto c : cs) {
+            out.spec.patch.bias_multiplier[g][c] *= m;
+            if (p.levels) out.spec.patch.bias_levels[g][c] = p.levels;
+          }
         out.spec.sets = rule_bit(RulePart::arrest_bias);
-        std::string detail = std::string(kGroupNames[g]) + " ";
+        std::string detail;
+        for (std::size_t i = 0; i < gs.size(); ++i) detail += (i ? "," : "") + std::string(kGroupNames[gs[i]]);
+        detail += " ";
         for (std::size_t i = 0; i < cs.size(); ++i) detail += (i ? "," : "") + std::string(kChargeNames[cs[i]]);
         return detail + " x" + schema::render_number(m);
       });
