@@ -28,6 +28,16 @@ const std::vector<std::string> kStates{"AL", "AK", "AZ", "AR", "CA", "CO", "CT",
 
 // p_detainer and p_notification by level (level1, level2, level3, noncriminal). Starting
 // points for calibration: the era's direction (DOMAIN.md §2), not measured rates.
+/// Exactly one of a single value (key `name`) and a list (key `name` + "s"): the values given.
+std::vector<std::size_t> one_or_list(const Node& entry, const std::string& path, const std::optional<std::size_t>& one,
+                                     const std::optional<std::vector<std::size_t>>& list, const std::string& name) {
+  const std::string plural = name + "s";
+  if (one.has_value() == list.has_value())
+    fail(list ? entry.find(plural)->where : entry.where, join(path, list ? plural : name),
+         list ? "give either '" + name + "' or '" + plural + "', not both" : "give '" + name + "' or '" + plural + "'");
+  return list ? *list : std::vector<std::size_t>{*one};
+}
+
 const std::vector<IcePreset> kPresets{
     {"2008_levels",
      "2008-10-27: SC starts; priority by criminal level (Morton memos 2010-06-30, 2011-03-02)",
@@ -487,14 +497,8 @@ Registry::Registry() {
                    &ArrestBias::levels);
       },
       [](const Node& entry, const std::string& path, const ArrestBias& p, ParsedPolicy& out) {
-        if (p.charge.has_value() == p.charges.has_value())
-          fail(p.charges ? entry.find("charges")->where : entry.where, join(path, p.charges ? "charges" : "charge"),
-               p.charges ? "give either 'charge' or 'charges', not both" : "give 'charge' or 'charges'");
-        if (p.group.has_value() == p.groups.has_value())
-          fail(p.groups ? entry.find("groups")->where : entry.where, join(path, p.groups ? "groups" : "group"),
-               p.groups ? "give either 'group' or 'groups', not both" : "give 'group' or 'groups'");
-        const std::vector<std::size_t> cs = p.charges ? *p.charges : std::vector<std::size_t>{*p.charge};
-        const std::vector<std::size_t> gs = p.groups ? *p.groups : std::vector<std::size_t>{*p.group};
+        const std::vector<std::size_t> cs = one_or_list(entry, path, p.charge, p.charges, "charge");
+        const std::vector<std::size_t> gs = one_or_list(entry, path, p.group, p.groups, "group");
         const double m = p.multiplier;
         for (auto g : gs)
           for (auto c : cs) {
