@@ -175,12 +175,20 @@ std::uint64_t job_digest(const Scenario& sc, const Design& d, const UncertaintyO
 
 TaskRunner::TaskRunner(std::filesystem::path scenario, std::vector<std::string> set_overrides,
                        const Design& design, const UncertaintyOptions& opt)
-    : file_(std::move(scenario)),
+    : TaskRunner(
+          [file = std::move(scenario)](const std::vector<std::string>& o) {
+            return load_scenario(file, o);
+          },
+          std::move(set_overrides), design, opt) {}
+
+TaskRunner::TaskRunner(ScenarioLoader load, std::vector<std::string> set_overrides,
+                       const Design& design, const UncertaintyOptions& opt)
+    : load_(std::move(load)),
       set_overrides_(std::move(set_overrides)),
       design_(design),
       opt_(opt) {}
 
-std::vector<double> TaskRunner::run(std::size_t task) {
+ReplicationResult TaskRunner::run_replication(std::size_t task) {
   const std::size_t draw = task / opt_.replications, rep = task % opt_.replications;
   if (draw >= design_.draws)
     throw std::out_of_range("task " + std::to_string(task) + " is beyond the design");
@@ -188,12 +196,16 @@ std::vector<double> TaskRunner::run(std::size_t task) {
     std::vector<std::string> o = set_overrides_;
     const auto mine = design_.overrides(draw);
     o.insert(o.end(), mine.begin(), mine.end());
-    sc_ = load_scenario(file_, o);
+    sc_ = load_(o);
     sc_->seed = opt_.seed;
     loaded_ = draw;
   }
-  const auto reps = run_scenario(*sc_, 1, 1, {}, rep);
-  const ReplicationResult& r = reps.front();
+  auto reps = run_scenario(*sc_, 1, 1, {}, rep);
+  return std::move(reps.front());
+}
+
+std::vector<double> TaskRunner::run(std::size_t task) {
+  const ReplicationResult r = run_replication(task);
   std::vector<double> out(r.scopes * kMetrics);
   for (std::size_t s = 0; s < r.scopes; ++s)
     for (std::size_t m = 0; m < kMetrics; ++m)
@@ -256,9 +268,98 @@ std::vector<UncertaintyRow> summarize_uncertainty(const Design& d, const DrawTab
   return rows;
 }
 
+std::vector<std::vector<double>> paired_differences(const std::vector<std::vector<double>>& base,
+                                                    const std::vector<std::vector<double>>& alt) {
+  if (base.size() != alt.size())
+    throw std::invalid_argument("paired_differences: " + std::to_string(base.size()) +
+                                " baseline tasks but " + std::to_string(alt.size()) +
+                                " alternative ones");
+  std::vector<std::vector<double>> out(base.size());
+  for (std::size_t i = 0; i < base.size(); ++i) {
+    if (base[i].size() != alt[i].size())
+      throw std::invalid_argument("paired_differences: task " + std::to_string(i) +
+                                  " has another number of values in the alternative");
+    out[i].resize(base[i].size());
+    for (std::size_t v = 0; v < base[i].size(); ++v) out[i][v] = alt[i][v] - base[i][v];
+  }
+  return out;
+}
+
+namespace {
+bool same_number(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+bool same_numbers(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!same_number(a[i], b[i])) return false;
+  return true;
+}
+bool same_entry(const UncertainParam& a, const UncertainParam& b) {
+  if (a.dist != b.dist || a.path != b.path || a.integer != b.integer) return false;
+  for (auto f : {&UncertainParam::min, &UncertainParam::max, &UncertainParam::mode,
+                 &UncertainParam::alpha, &UncertainParam::beta, &UncertainParam::mean,
+                 &UncertainParam::sd, &UncertainParam::median, &UncertainParam::sigma})
+    if (!same_number(a.*f, b.*f)) return false;
+  if (!same_numbers(a.values, b.values) || !same_numbers(a.probabilities, b.probabilities))
+    return false;
+  if (a.columns != b.columns || !same_numbers(a.weights, b.weights) ||
+      a.rows.size() != b.rows.size())
+    return false;
+  for (std::size_t i = 0; i < a.rows.size(); ++i)
+    if (!same_numbers(a.rows[i], b.rows[i])) return false;
+  return true;
+}
+std::string entry_name(const UncertainParam& u) {
+  return u.dist == UDist::ensemble ? "ensemble " + u.file : u.path;
+}
+/// The scalar text `path` holds in the scenario as resolved ("" when not written).
+std::string written_value(const Scenario& sc, const std::string& path) {
+  const auto src =
+      std::make_shared<schema::SourceFile>(schema::SourceFile{"<resolved " + sc.path + ">", {}});
+  schema::ParseBudget trusted;
+  trusted.bytes = std::max(trusted.bytes, sc.resolved_yaml.size());
+  schema::Node tree = schema::parse(sc.resolved_yaml, src, trusted);
+  const auto t = schema::resolve_path(tree, scenario_section(), path, schema::Source{src, 0, 0});
+  const schema::Node* v = t.parent->find(t.name);
+  return v && v->is_scalar() ? v->scalar : std::string();
+}
+}  // namespace
+
+void check_draws_apply(const Scenario& base, const Scenario& alt, const Design& d,
+                       const std::string& base_label, const std::string& alt_label) {
+  const std::string why =
+      "--draws draws the baseline's `uncertain:` parameters and runs every scenario on the same "
+      "draws; give '" +
+      alt_label + "' no `uncertain:` list or the baseline's (e.g. extend it)";
+  if (!alt.uncertain.empty()) {
+    const std::size_t n = std::min(base.uncertain.size(), alt.uncertain.size());
+    for (std::size_t i = 0; i < n; ++i)
+      if (!same_entry(base.uncertain[i], alt.uncertain[i]))
+        throw std::invalid_argument("'" + alt_label + "' declares uncertain[" + std::to_string(i) +
+                                    "] (" + entry_name(alt.uncertain[i]) + ") unlike '" +
+                                    base_label + "' (" + entry_name(base.uncertain[i]) +
+                                    "): " + why);
+    if (alt.uncertain.size() != base.uncertain.size())
+      throw std::invalid_argument("'" + alt_label + "' declares " +
+                                  std::to_string(alt.uncertain.size()) +
+                                  " uncertain parameters, '" + base_label + "' " +
+                                  std::to_string(base.uncertain.size()) + ": " + why);
+  }
+  for (const auto& path : d.params) {
+    const std::string b = written_value(base, path), a = written_value(alt, path);
+    if (a != b)
+      throw std::invalid_argument(
+          "'" + alt_label + "' sets " + path + " to " + (a.empty() ? "its default" : a) +
+          " where '" + base_label + "' has " + (b.empty() ? "its default" : b) +
+          ", but the baseline draws " + path +
+          ": every draw would overwrite it and erase that part of the what-if (fix it with --set, "
+          "or leave it out of `uncertain:`)");
+  }
+}
+
 std::vector<SensitivityRow> sensitivity_rows(const Design& d, const DrawTable& t, std::size_t scope,
                                              const UncertaintyOptions& opt) {
   std::vector<SensitivityRow> rows;
+  if (opt.sensitivity == SensitivityMethod::none) return rows;
   const std::size_t np = d.params.size();
   if (!d.saltelli) {
     const std::size_t n = d.draws;

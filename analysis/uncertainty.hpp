@@ -23,6 +23,7 @@
 /// columns drawn together as one row of the file).
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,7 +34,8 @@
 
 namespace scsim {
 
-enum class SensitivityMethod { prcc, sobol };
+/// none: a plain design and no sensitivity table (compare --draws, budget --draws).
+enum class SensitivityMethod { prcc, sobol, none };
 
 struct UncertaintyOptions {
   std::size_t draws = 0;         // N: plain draws, or the base rows of a Saltelli design
@@ -75,16 +77,28 @@ Design make_design(const Scenario& sc, const std::vector<std::string>& set_overr
 /// belongs to another job.
 std::uint64_t job_digest(const Scenario& sc, const Design& d, const UncertaintyOptions& opt);
 
+/// Loads the scenario of a draw from its overrides (the --set ones, then the draw's).
+using ScenarioLoader = std::function<Scenario(const std::vector<std::string>& overrides)>;
+
 /// Runs tasks; one per thread (it keeps the scenario of its last draw loaded).
 class TaskRunner {
  public:
   TaskRunner(std::filesystem::path scenario, std::vector<std::string> set_overrides,
              const Design& design, const UncertaintyOptions& opt);
+  /// The same with another way to load the scenario (YAML text from Python; an
+  /// alternative scenario run on the baseline's draws). The design's paths must
+  /// resolve in what `load` gives.
+  TaskRunner(ScenarioLoader load, std::vector<std::string> set_overrides, const Design& design,
+             const UncertaintyOptions& opt);
   /// The task's totals, [scope * kMetrics + metric]. Honours the calling thread's cancel flag.
   std::vector<double> run(std::size_t task);
+  /// The task's replication itself (for tables other than totals, e.g. a budget statement).
+  ReplicationResult run_replication(std::size_t task);
+  /// The scenario of the last task's draw (its values: prices, probabilities).
+  const Scenario& scenario() const { return *sc_; }
 
  private:
-  std::filesystem::path file_;
+  ScenarioLoader load_;
   std::vector<std::string> set_overrides_;
   const Design& design_;
   UncertaintyOptions opt_;
@@ -111,6 +125,25 @@ struct UncertaintyRow {
 };
 /// One row per value, over the sample draws.
 std::vector<UncertaintyRow> summarize_uncertainty(const Design& d, const DrawTable& t);
+
+/// What-ifs under uncertainty (compare --draws): task by task, alt - base. Both
+/// ran the same design with the same seeds, so task i of each is draw i x
+/// replication r with the same random numbers: a paired difference. Its
+/// draw_table() and summarize_uncertainty() give the distribution of the
+/// difference over the draws (mean, p05, p50, p95) and, as mc_half_width, the
+/// Monte Carlo noise of one draw's paired difference. Throws
+/// std::invalid_argument when the shapes differ.
+std::vector<std::vector<double>> paired_differences(const std::vector<std::vector<double>>& base,
+                                                    const std::vector<std::vector<double>>& alt);
+
+/// Throws std::invalid_argument unless `alt` can run on the draws of `base`'s
+/// design: `alt` declares no `uncertain:` list or exactly `base`'s (same
+/// entries in the same order: paths, distributions and their parameters,
+/// ensemble rows; sources aside), and `alt` writes the same value as `base`
+/// for every drawn path (a draw overwrites it, so a what-if that changed it
+/// would be erased). The message names the labels and the first difference.
+void check_draws_apply(const Scenario& base, const Scenario& alt, const Design& d,
+                       const std::string& base_label, const std::string& alt_label);
 
 struct SensitivityRow {
   std::size_t value = 0;                   // scope * kMetrics + metric

@@ -9,7 +9,10 @@
 
 #include "analysis/sampling.hpp"
 #include "analysis/sensitivity.hpp"
+#include "analysis/compare.hpp"
+#include "analysis/runner.hpp"
 #include "analysis/uncertainty.hpp"
+#include "models/costs/costs.hpp"
 #include "models/scenario/loader.hpp"
 #include "sim/random.hpp"
 
@@ -303,4 +306,150 @@ TEST_CASE("an extending file adds uncertain entries and may redraw an inherited 
                       "  - {path: costs.scaap_rate, dist: uniform, min: 0, max: 0.2, source: s}\n",
                       kValid),
                   ScenarioError);
+}
+
+namespace {
+/// Every task of a plain design (no sensitivity) of `file`, run in task order.
+std::vector<std::vector<double>> run_all(const fs::path& file, const std::vector<std::string>& set,
+                                         const Design& d, const UncertaintyOptions& opt) {
+  TaskRunner runner(file, set, d, opt);
+  std::vector<std::vector<double>> out;
+  for (std::size_t t = 0; t < d.draws * opt.replications; ++t) out.push_back(runner.run(t));
+  return out;
+}
+}  // namespace
+
+TEST_CASE(
+    "a difference no drawn parameter touches collapses to its Monte Carlo noise; one a price "
+    "scales spreads",
+    "[uncertainty][draws]") {
+  // Both drawn parameters are prices (pick-up fixed): no count depends on them, so the
+  // difference of detainers honoured under the TRUST-like rule is the same in every draw, and is
+  // compare's paired difference of the same seeds. The county's net cost difference scales with
+  // Alpha County's bed-day price: it spreads.
+  const std::vector<std::string> set{"pipeline.pickup_probability=0.7"};
+  const fs::path base_file = kValid / "uncertain_county.yaml",
+                 alt_file = kValid / "uncertain_county_trust.yaml";
+  const Scenario base = load_scenario(base_file, set), alt = load_scenario(alt_file, set);
+  UncertaintyOptions opt;
+  opt.draws = 6;
+  opt.replications = 2;
+  opt.sensitivity = SensitivityMethod::none;
+  opt.seed = base.seed;
+  const Design d = make_design(base, set, opt);  // 6 draws: too few for PRCC, enough here
+  REQUIRE(d.draws == 6);
+  REQUIRE_NOTHROW(check_draws_apply(base, alt, d, "base", "alt"));
+  const auto b = run_all(base_file, set, d, opt), a = run_all(alt_file, set, d, opt);
+  const DrawTable diff = draw_table(d.draws, opt.replications, paired_differences(b, a));
+  const auto rows = summarize_uncertainty(d, diff);
+  CHECK(sensitivity_rows(d, diff, 0, opt).empty());
+
+  Scenario b2 = base, a2 = alt;
+  a2.seed = b2.seed;
+  const auto paired = compare_runs(b2, run_scenario(b2, 2, 1, {}, 0), a2, run_scenario(a2, 2, 1, {}, 0), "alt");
+  const Scopes scopes = Scopes::build(base);
+  const std::size_t alpha = scopes.find("alpha_ca");
+  for (Metric m : {Metric::detainers_honored, Metric::extra_jail_bed_days}) {
+    INFO(metric_name(std::size_t(m)));
+    const auto& r = rows[alpha * kMetrics + std::size_t(m)];
+    const auto& c = paired[alpha * kMetrics + std::size_t(m)];
+    REQUIRE(c.metric == metric_name(std::size_t(m)));
+    CHECK(c.diff.mean < 0);
+    CHECK(r.p05 == r.p95);  // the same in every draw, to the bit
+    CHECK(r.p50 == r.p05);
+    CHECK(r.mean == Approx(c.diff.mean));
+    // Every draw has compare's within-pair noise; pooled over 6 draws it has 6 (R - 1) dof.
+    CHECK(r.mc_half_width == Approx(c.diff.half_width * sim::student_t_quantile(0.975, 6.0) /
+                                    sim::student_t_quantile(0.975, 1.0)));
+  }
+  const auto cost = [&](const std::string& scope) {
+    return rows[scopes.find(scope) * kMetrics + std::size_t(Metric::net_detainer_cost_usd)];
+  };
+  // Alpha's bed-day price is drawn: its saving spreads far beyond the noise. Beta's is not: its
+  // saving is the same in every draw.
+  CHECK(cost("alpha_ca").mean < 0);
+  CHECK(cost("alpha_ca").p95 - cost("alpha_ca").p05 > 0.2 * std::abs(cost("alpha_ca").mean));
+  CHECK(cost("beta_ca").mean < 0);
+  CHECK(cost("beta_ca").p05 == cost("beta_ca").p95);
+}
+
+TEST_CASE("an alternative runs on the baseline's draws only if it declares nothing else",
+          "[uncertainty][draws]") {
+  const Scenario base = load_scenario(kValid / "uncertain_county.yaml");
+  UncertaintyOptions opt;
+  opt.draws = 4;
+  opt.sensitivity = SensitivityMethod::none;
+  const Design d = make_design(base, {}, opt);
+  // The same list (extended) or none: fine.
+  CHECK_NOTHROW(
+      check_draws_apply(base, load_scenario(kValid / "uncertain_county_trust.yaml"), d, "b", "a"));
+  CHECK_NOTHROW(check_draws_apply(
+      base, load_scenario(kValid / "costs_county_trust.yaml", {"volume_scale=0.1"}), d, "b", "a"));
+  // Another distribution for a key: refused, naming the entry.
+  CHECK_THROWS_WITH(
+      check_draws_apply(base, load_scenario(kValid / "uncertain_county_redrawn.yaml"), d, "b", "a"),
+      Catch::Contains("'a' declares uncertain[") && Catch::Contains("unlike 'b'"));
+  // A what-if that changes a drawn value would be erased by the draws: refused.
+  CHECK_THROWS_WITH(
+      check_draws_apply(base,
+                        load_scenario(kValid / "costs_county_trust.yaml",
+                                      {"jurisdictions[alpha_ca].jail_cost_per_day=99"}),
+                        d, "b", "a"),
+      Catch::Contains("'a' sets jurisdictions[alpha_ca].jail_cost_per_day to 99") &&
+          Catch::Contains("erase"));
+  // Tasks of different shapes are not paired.
+  CHECK_THROWS_AS(paired_differences({{1.0}}, {{1.0}, {2.0}}), std::invalid_argument);
+  CHECK(paired_differences({{1.0, 2.0}}, {{4.0, 1.0}}) == std::vector<std::vector<double>>{{3.0, -1.0}});
+}
+
+TEST_CASE(
+    "a budget line linear in a uniform bed-day price spreads over the analytic 5-95 % range",
+    "[uncertainty][draws]") {
+  // Alpha County's net cost is a + b x price (pick-up fixed: the same journeys in every draw);
+  // the price is uniform on [60, 140], so 90 % of parameter sets give between a + 64 b and
+  // a + 136 b. A Latin hypercube of N draws puts one price in each 80 / N wide stratum: the
+  // sample percentiles are within one stratum of the analytic ones.
+  const fs::path file = kValid / "uncertain_county.yaml";
+  const std::vector<std::string> set{"pipeline.pickup_probability=0.7"};
+  const Scenario sc = load_scenario(file, set);
+  UncertaintyOptions opt;
+  opt.draws = 40;
+  opt.replications = 1;
+  opt.sensitivity = SensitivityMethod::none;
+  opt.seed = sc.seed;
+  const Design d = make_design(sc, set, opt);
+  REQUIRE(d.params.front() == "jurisdictions[alpha_ca].jail_cost_per_day");
+  const Scopes scopes = Scopes::build(sc);
+  const std::size_t alpha = scopes.find("alpha_ca");
+  const Period fy = Period::fiscal_year(2011, sc.costs.fiscal_year_start_month);
+  TaskRunner runner(file, set, d, opt);
+  std::vector<std::vector<double>> tasks;
+  std::size_t net = 0;
+  for (std::size_t t = 0; t < d.draws; ++t) {
+    const ReplicationResult r = runner.run_replication(t);
+    const auto lines = budget_statement(runner.scenario(), {r}, alpha, fy);
+    std::vector<double> values;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      values.push_back(lines[i].value.mean);
+      if (lines[i].key == "net_detainer_cost_usd") net = i;
+    }
+    tasks.push_back(values);
+  }
+  const auto rows = summarize_uncertainty(d, draw_table(d.draws, 1, tasks));
+  // The line through the draws of the lowest and highest price; every draw lies on it.
+  std::size_t lo = 0, hi = 0;
+  for (std::size_t i = 0; i < d.draws; ++i) {
+    if (d.value(i, 0) < d.value(lo, 0)) lo = i;
+    if (d.value(i, 0) > d.value(hi, 0)) hi = i;
+  }
+  const double slope = (tasks[hi][net] - tasks[lo][net]) / (d.value(hi, 0) - d.value(lo, 0));
+  const double at0 = tasks[lo][net] - slope * d.value(lo, 0);
+  REQUIRE(slope > 0);
+  for (std::size_t i = 0; i < d.draws; ++i)
+    REQUIRE(tasks[i][net] == Approx(at0 + slope * d.value(i, 0)).epsilon(1e-9));
+  const double stratum = slope * 80.0 / 40.0;
+  CHECK(std::abs(rows[net].p05 - (at0 + slope * 64)) <= stratum);
+  CHECK(std::abs(rows[net].p95 - (at0 + slope * 136)) <= stratum);
+  CHECK(std::abs(rows[net].p50 - (at0 + slope * 100)) <= stratum);
+  CHECK(std::isnan(rows[net].mc_half_width));  // one replication: no noise estimate
 }
