@@ -35,6 +35,7 @@
 #include "app/trace_writer.hpp"
 #include "analysis/results.hpp"
 #include "analysis/runner.hpp"
+#include "analysis/uncertainty.hpp"
 #include "models/scenario/loader.hpp"
 #include "models/scenario/schema.hpp"
 #include "models/pipeline/trace.hpp"
@@ -323,6 +324,129 @@ py::dict compare(const PyScenario& base, const std::vector<PyScenario>& alts, co
   return out;
 }
 
+/// `scsim uncertainty` from Python: the design of the scenario's `uncertain:`
+/// parameters, every task (draw x replication, seeded by (seed, replication)
+/// only) on `threads` threads, results kept in task order (the same numbers
+/// for any thread count), and the three tables as columns.
+py::dict uncertainty(const std::optional<std::string>& path, const std::optional<std::string>& text,
+                     const std::string& base_dir, const std::vector<std::string>& overrides, std::size_t draws,
+                     std::optional<std::size_t> replications, const std::string& sampler,
+                     const std::string& sensitivity, std::optional<std::uint64_t> seed, std::size_t bootstrap,
+                     unsigned threads, const std::string& scope_name) {
+  if (draws == 0) throw std::invalid_argument("draws must be at least 1");
+  if (replications && *replications == 0) throw std::invalid_argument("replications must be at least 1");
+  if (sensitivity != "prcc" && sensitivity != "sobol")
+    throw std::invalid_argument("sensitivity must be 'prcc' or 'sobol', not '" + sensitivity + "'");
+  if (bootstrap < 10) throw std::invalid_argument("bootstrap must be at least 10");
+  const ScenarioLoader loader = [path, text, base_dir](const std::vector<std::string>& o) {
+    return path ? load_scenario(*path, o) : load_scenario_text(text.value_or(""), base_dir, o);
+  };
+  Scenario sc;
+  {
+    py::gil_scoped_release nogil;
+    sc = loader(overrides);
+  }
+  UncertaintyOptions opt;
+  opt.draws = draws;
+  opt.replications = replications.value_or(sc.replications);
+  opt.seed = seed.value_or(sc.seed);
+  opt.sampler = sampling::sampler_from_name(sampler);
+  opt.sensitivity = sensitivity == "sobol" ? SensitivityMethod::sobol : SensitivityMethod::prcc;
+  opt.bootstrap = bootstrap;
+  const Scopes scopes = Scopes::build(sc);
+  const std::size_t scope = scopes.find(scope_name);
+  if (scope == std::string::npos) throw std::invalid_argument("no scope '" + scope_name + "' in this scenario");
+  Design d;
+  try {
+    d = make_design(sc, overrides, opt);
+  } catch (const std::range_error& e) {
+    throw std::invalid_argument(std::string("sampler 'sobol': ") + e.what());
+  }
+  const std::size_t tasks = d.draws * opt.replications;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, tasks));
+  std::vector<std::vector<double>> results(tasks);
+  interruptible([&] {
+    const std::atomic<bool>* cancel = sim::cancel_flag();  // the interruptible worker's: Ctrl-C
+    std::atomic<std::size_t> next{0};
+    std::mutex mu;
+    std::size_t failed = tasks;
+    std::exception_ptr failure;
+    std::atomic<bool> stop{false};
+    auto work = [&] {
+      sim::CancelScope scope_guard(cancel);
+      try {
+        TaskRunner runner(loader, overrides, d, opt);
+        for (std::size_t t; !stop && (t = next++) < tasks;) {
+          try {
+            results[t] = runner.run(t);
+          } catch (...) {
+            std::lock_guard lock(mu);
+            if (t < failed) {
+              failed = t;
+              failure = std::current_exception();
+            }
+            stop = true;
+          }
+        }
+      } catch (...) {
+        std::lock_guard lock(mu);
+        if (!failure) failure = std::current_exception();
+        stop = true;
+      }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads; ++i) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    if (failure) std::rethrow_exception(failure);
+    return true;
+  });
+  const DrawTable table = draw_table(d.draws, opt.replications, results);
+  const auto rows = summarize_uncertainty(d, table);
+  const auto sens = sensitivity_rows(d, table, scope, opt);
+
+  Columns<Code, Code, double, double, double, double, double, std::int64_t, std::int64_t> u(
+      {"scope", "metric", "mean", "p05", "p50", "p95", "mc_half_width", "draws", "replications"}, rows.size());
+  for (const auto& r : rows)
+    u.row(Code(r.value / kMetrics), Code(r.value % kMetrics), r.mean, r.p05, r.p50, r.p95, r.mc_half_width,
+          std::int64_t(r.draws), std::int64_t(r.replications));
+  Columns<Code, Code, std::string, std::string, double, double, double, std::string, std::int64_t> st(
+      {"scope", "metric", "parameter", "index", "estimate", "ci95_low", "ci95_high", "method", "draws"},
+      sens.size());
+  for (const auto& r : sens)
+    st.row(Code(r.value / kMetrics), Code(r.value % kMetrics), r.parameter, r.index, r.estimate, r.low, r.high,
+           r.method, std::int64_t(r.draws));
+  // Draws: the parameter values and every metric of the scope, one row per draw.
+  py::dict values, outputs;
+  for (std::size_t p = 0; p < d.params.size(); ++p) {
+    std::vector<double> col(d.draws);
+    for (std::size_t i = 0; i < d.draws; ++i) col[i] = d.value(i, p);
+    values[py::str(d.params[p])] = array(col);
+  }
+  for (std::size_t m = 0; m < kMetrics; ++m) {
+    std::vector<double> col(d.draws);
+    for (std::size_t i = 0; i < d.draws; ++i) col[i] = table.mean[i * table.values + scope * kMetrics + m];
+    outputs[py::str(metric_name(m))] = array(col);
+  }
+  py::dict out;
+  out["scopes"] = scopes.names;
+  out["metrics"] = metric_names();
+  out["uncertainty"] = u.dict();
+  out["sensitivity"] = st.dict();
+  out["params"] = d.params;
+  out["values"] = values;
+  out["outputs"] = outputs;
+  out["blocks"] = d.saltelli ? py::cast(d.blocks) : py::none();
+  out["fixed"] = d.fixed;
+  out["factors"] = d.factors;
+  out["draws"] = d.draws;
+  out["replications"] = opt.replications;
+  out["seed"] = opt.seed;
+  out["scope"] = scopes.names[scope];
+  return out;
+}
+
 py::list trace(const PyScenario& s, std::size_t people, const std::string& filter,
                const std::optional<std::string>& jurisdiction, const std::optional<std::string>& since,
                std::optional<std::uint64_t> seed, std::size_t replication) {
@@ -484,6 +608,9 @@ PYBIND11_MODULE(_scsim, m) {
   m.def("run", &run, py::arg("scenario"), py::arg("replications"), py::arg("seed"), py::arg("threads"));
   m.def("compare", &compare, py::arg("base"), py::arg("alternatives"), py::arg("labels"), py::arg("replications"),
         py::arg("seed"), py::arg("threads"), py::arg("with_results"));
+  m.def("uncertainty", &uncertainty, py::arg("path"), py::arg("text"), py::arg("base_dir"), py::arg("overrides"),
+        py::arg("draws"), py::arg("replications"), py::arg("sampler"), py::arg("sensitivity"), py::arg("seed"),
+        py::arg("bootstrap"), py::arg("threads"), py::arg("scope"));
   m.def("trace", &trace, py::arg("scenario"), py::arg("people"), py::arg("filter"), py::arg("jurisdiction"),
         py::arg("since"), py::arg("seed"), py::arg("replication"));
   m.def("edge_probabilities", &edge_probs, py::arg("scenario"), py::arg("jurisdiction"), py::arg("from_date"),

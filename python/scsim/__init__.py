@@ -11,6 +11,8 @@ pandas DataFrames or plain strings::
     res.costs              # budget lines per scope and calendar/fiscal year
     res.flows              # mean count and branching probability per stage-graph edge
     scsim.compare(base, {"no sharing": alt}, replications=10)   # paired (CRN) differences
+    u = scsim.uncertainty("scenarios/uncertainty/santa_clara.yaml", draws=50, replications=2)
+    u.uncertainty; u.draws; u.sensitivity   # as `scsim uncertainty` writes them
     print(scsim.trace(path, people=2, filter="removed", as_text=True))
     scsim.graph(results=res)   # an SVG that Jupyter displays
     scsim.validate(path)       # raises scsim.ScenarioError("file:line:col: key: message")
@@ -33,8 +35,8 @@ import pandas as _pd
 from . import _scsim
 
 __all__ = [
-    "Scenario", "Results", "Diagram", "ScenarioError",
-    "load", "validate", "run", "compare", "trace", "graph",
+    "Scenario", "Results", "Uncertainty", "Diagram", "ScenarioError",
+    "load", "validate", "run", "compare", "uncertainty", "trace", "graph",
     "scenario_reference", "trace_filters", "edges", "branching_probabilities", "repository_root",
 ]
 
@@ -268,6 +270,75 @@ def compare(base: Source, alternatives: Union[Source, Sequence[Source], Mapping[
     for label, a, r in zip(labels, alts, raw["results"][1:]):
         runs[label] = Results(a, r)
     return df, runs
+
+
+# ---------------------------------------------------------------- parameter uncertainty
+class Uncertainty:
+    """What `uncertainty` returns: three DataFrames, as `scsim uncertainty` writes them
+    (docs/uncertainty.md); ``u, d, s = scsim.uncertainty(...)`` unpacks them.
+
+    - uncertainty: scope, metric, mean, p05, p50, p95, mc_half_width, draws, replications
+      (90 % of plausible parameter sets give between p05 and p95; mc_half_width is the
+      Monte Carlo noise of one draw's mean, NaN with one replication)
+    - draws: one row per draw: draw, block (Saltelli designs only), each drawn parameter's
+      value, then every metric of `scope` (the mean over the draw's replications)
+    - sensitivity: scope, metric, parameter, index, estimate, ci95_low, ci95_high, method, draws
+
+    Attributes: parameters (drawn paths), fixed (uncertain paths an override fixed),
+    factors, seed, replications, scope."""
+
+    def __init__(self, scenario: Scenario, raw: dict):
+        self.scenario = scenario
+        scopes, metrics = raw["scopes"], raw["metrics"]
+        u = raw["uncertainty"]
+        self.uncertainty = _pd.DataFrame({
+            "scope": _expand(u["scope"], scopes), "metric": _expand(u["metric"], metrics),
+            **{k: u[k] for k in ("mean", "p05", "p50", "p95", "mc_half_width", "draws", "replications")}})
+        s = raw["sensitivity"]
+        self.sensitivity = _pd.DataFrame({
+            "scope": _expand(s["scope"], scopes) if len(s["scope"]) else _np.asarray([], dtype=object),
+            "metric": _expand(s["metric"], metrics) if len(s["metric"]) else _np.asarray([], dtype=object),
+            **{k: s[k] for k in ("parameter", "index", "estimate", "ci95_low", "ci95_high", "method", "draws")}})
+        cols = {"draw": _np.arange(raw["draws"], dtype=_np.int64)}
+        if raw["blocks"] is not None:
+            cols["block"] = raw["blocks"]
+        cols.update(raw["values"])
+        cols["scope"] = [raw["scope"]] * raw["draws"]
+        cols.update(raw["outputs"])
+        self.draws = _pd.DataFrame(cols)
+        self.parameters: list = raw["params"]
+        self.fixed: list = raw["fixed"]
+        self.factors: list = raw["factors"]
+        self.seed: int = raw["seed"]
+        self.replications: int = raw["replications"]
+        self.scope: str = raw["scope"]
+
+    def __iter__(self):
+        return iter((self.uncertainty, self.draws, self.sensitivity))
+
+    def __repr__(self) -> str:
+        return (f"<scsim.Uncertainty {self.scenario.name!r}: {len(self.draws)} draws of "
+                f"{len(self.parameters)} parameters x {self.replications} replications, seed {self.seed}>")
+
+
+def uncertainty(scenario: Source, draws: int, replications: Optional[int] = None, sampler: str = "lhs",
+                seed: Optional[int] = None, sensitivity: str = "prcc", overrides: Overrides = None,
+                scope: str = "national", bootstrap: int = 500, threads: int = 0) -> Uncertainty:
+    """Parameter uncertainty, as `scsim uncertainty` computes it (docs/uncertainty.md).
+
+    Draws the parameters the scenario lists under `uncertain:` (`sampler` "lhs", a
+    Latin hypercube, or "sobol", Sobol points), runs `replications` of every draw with
+    the same seeds (common random numbers; default: the scenario's count and seed) and
+    returns an Uncertainty holding the DataFrames uncertainty, draws and sensitivity
+    (`sensitivity` "prcc": partial rank correlations; "sobol": Sobol indices from a
+    Saltelli design of draws x (k + 2) runs; for the metrics of `scope`). An override of
+    an uncertain path fixes it. The numbers do not depend on `threads` (0 = all cores).
+    Ctrl-C stops it with KeyboardInterrupt; bad input raises ScenarioError or ValueError."""
+    sc = load(scenario, overrides)
+    path, text, base_dir, ovr = sc._source
+    raw = _scsim.uncertainty(path, text, base_dir, ovr, draws, replications, sampler, sensitivity, seed,
+                             bootstrap, threads, scope)
+    return Uncertainty(sc, raw)
 
 
 # ---------------------------------------------------------------- journeys
