@@ -27,8 +27,10 @@
 //      - with e = 0.56, bookings under SC from Oct 27 2008 to May 31 2011 come to
 //        ≈ 8.4 M, the seed's count of fingerprints checked. (e = 0.5 gives 9.4 M,
 //        e = 0.6 about 7.7 M.) It is a calibration parameter like any other.
-// 2. The states. Some states follow dated facts (kFixedRamps; pilots; LA County;
-//    Texas and California complete; IL/NY/MA late). The others ("free" states) start
+// 2. The states. Some states follow dated facts (kFixedRamps; pilots; San Diego and
+//    Los Angeles counties; Texas and California complete; IL/NY/MA late), and some
+//    free states start on a dated first activation (kForcedStarts: Virginia, Florida,
+//    Louisiana; docs/sources/sc-dated-figures.md). The others ("free" states) start
 //    in an order -- border states, then by Latinx share of the jail population -- at
 //    dates that make the number of states with an activated county follow the state
 //    counts of DOMAIN.md §3 (11 in Oct 2009, 30/32 in Sep 2010, 40 in Mar 2011, 44 at
@@ -115,9 +117,12 @@ const std::vector<FixedRamp> kFixedRamps{
      "(DOMAIN.md §8); 0.45 after the first year is an assumption (the border counties and the other "
      "big metros came next)"},
     {"CA",
-     {{ymd(2009, 8, 26), 0.0}, {ymd(2009, 8, 27), 0.26}, {ymd(2009, 10, 27), 0.26}, {ymd(2011, 2, 28), 1.0}},
-     "Los Angeles County (9.8 M of 37.3 M = 26%) on Aug 27 2009; fully activated Feb 2011 (DOMAIN.md §8); "
-     "flat to the end of the first year (the nation added only 7 counties then), linear after -- Santa Clara "
+     {{ymd(2009, 5, 25), 0.0}, {ymd(2009, 5, 26), 0.083}, {ymd(2009, 8, 26), 0.083}, {ymd(2009, 8, 27), 0.346},
+      {ymd(2009, 10, 27), 0.37}, {ymd(2011, 2, 28), 1.0}},
+     "San Diego County (3.10 M of 37.3 M = 8.3%) on May 26 2009 (ICE via Long Beach Press-Telegram, Nov 12 "
+     "2009: 'the program began on May 26'; ICE's California statistics run 'from May 26 2009'); Los Angeles "
+     "County (9.8 M = 26%) on Aug 27 2009 (DOMAIN.md §8); Ventura and Imperial (1.0 M) also active by Nov 12 "
+     "2009 (same source); fully activated Feb 2011 (DOMAIN.md §8), linear after the first year -- Santa Clara "
      "(May 4 2010) and San Francisco (Jun 1 2010) fall inside that ramp"},
     {"MA",
      {{ymd(2008, 10, 27), 0.11}, {ymd(2012, 5, 14), 0.11}, {ymd(2012, 5, 15), 1.0}},
@@ -151,6 +156,10 @@ const std::vector<PilotFloor> kPilotFloors{
 const std::vector<std::pair<std::string_view, Date>> kForcedStarts{
     {"NC", kProgramStart},       // pilots
     {"LA", ymd(2009, 11, 1)},    // seed: "since Secure Communities began there in November of 2009"
+    {"VA", ymd(2009, 3, 8)},     // Fairfax County, Mar 9 2009 (ICE release "Secure Communities strategy at work
+                                 // in Fairfax County"; Virginia Sheriffs' Institute, Jun 16 2009)
+    {"FL", ymd(2009, 6, 30)},    // nine Florida counties added by early July 2009 (news of Jul 7 2009); 13 by
+                                 // Dec 16 2009, Miami-Dade and Broward among them (ICE release 091216miami)
 };
 
 /// Border states go first after the pilots (DOMAIN.md §3: "early activation

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <set>
 
 #include "models/pipeline/journey.hpp"
 #include "models/scenario/loader.hpp"
@@ -220,6 +221,28 @@ TEST_CASE("the shipped seed targets read and fit the historical scenario's perio
       REQUIRE(kinds.count(x.label()) == 1);
       CHECK(kinds.at(x.label()) == x.kind);
     }
+}
+
+TEST_CASE("the shipped trajectory checks read, fit the historical scenario and are never also targets", "[targets]") {
+  // checks_2009_2011.csv holds dated figures between the seed's: checks of the
+  // fit, never inputs to it. A figure (metric, scope, date) in both files would
+  // be fitted and then "checked" against itself.
+  const auto dir = std::filesystem::path(SCSIM_TEST_DIR) / ".." / "scenarios" / "historical";
+  const Targets checks = read_targets((dir / "checks_2009_2011.csv").string());
+  CHECK(checks.items.size() == 20);
+  const Scenario sc = load_scenario(dir / "us_2008_2011.yaml");
+  CHECK_NOTHROW(validate_targets(checks, sc));
+  std::set<std::string> fitted;
+  for (const char* f : {"targets_2011.csv", "targets_2011_national.csv", "targets_2011_states.csv"})
+    for (const auto& x : read_targets((dir / f).string()).items) fitted.insert(x.label());
+  std::set<std::string> seen;
+  for (const auto& x : checks.items) {
+    INFO(x.label());
+    CHECK(fitted.count(x.label()) == 0);
+    CHECK(seen.insert(x.label()).second);  // no figure twice
+    CHECK(x.source.find('\'') != std::string::npos);  // each quotes its source's words
+    CHECK(x.as_of < sim::Date{std::chrono::year{2011}, std::chrono::month{6}, std::chrono::day{1}});
+  }
 }
 
 TEST_CASE("every broken targets fixture reports its file, line, column, column name and message", "[targets][errors]") {

@@ -222,14 +222,23 @@ TEST_CASE("coverage is zero before SC, monotone, and complete from Jan 22 2013",
   CHECK(national_coverage(js, D("2013-01-22")) == Approx(1.0).margin(1e-12));
 }
 
-TEST_CASE("Texas, California, Louisiana, New York and Massachusetts follow their dated facts", "[national]") {
+TEST_CASE("Texas, California, Louisiana, New York, Massachusetts, Virginia and Florida follow their dated facts",
+          "[national]") {
   const auto& js = national2010();
   const auto& tx = state(js, "TX").coverage;
   CHECK(coverage_at(tx, D("2010-09-27")) < 1.0);
   CHECK(coverage_at(tx, D("2010-09-28")) == 1.0);
   const auto& ca = state(js, "CA").coverage;
-  CHECK(coverage_at(ca, D("2009-08-26")) == 0.0);  // Los Angeles is the first California county here
-  CHECK(coverage_at(ca, D("2009-08-27")) >= 0.26);
+  CHECK(coverage_at(ca, D("2009-05-25")) == 0.0);  // San Diego is the first California county (May 26 2009)
+  CHECK(coverage_at(ca, D("2009-05-26")) == Approx(0.083));
+  CHECK(coverage_at(ca, D("2009-08-26")) == Approx(0.083));
+  CHECK(coverage_at(ca, D("2009-08-27")) >= 0.083 + 0.26);  // and Los Angeles (Aug 27 2009)
+  const auto& va = state(js, "VA").coverage;  // Fairfax County, Mar 9 2009
+  CHECK(coverage_at(va, D("2009-03-08")) == 0.0);
+  CHECK(coverage_at(va, D("2009-03-10")) > 0.0);
+  const auto& fl = state(js, "FL").coverage;  // nine counties by early July 2009
+  CHECK(coverage_at(fl, D("2009-06-30")) == 0.0);
+  CHECK(coverage_at(fl, D("2009-07-02")) > 0.0);
   CHECK(coverage_at(ca, D("2011-02-27")) < 1.0);
   CHECK(coverage_at(ca, D("2011-02-28")) == 1.0);
   const auto& la = state(js, "LA").coverage;  // seed: SC began in Louisiana in November 2009
