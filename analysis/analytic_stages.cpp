@@ -449,7 +449,7 @@ void Engine::detained(const StayKernels& stay, const Source& src, const RuleSet&
     return;
   }
   const double a = p_honor(r, l);
-  const double lost = a * p_bail_lost(sc_.pipeline, r);
+  const double lost = a * p_bail_lost(sc_.pipeline, r, jur_->jail[std::size_t(src.charge)]);
   put(lodge_bail, a, detainers * lost);
   put(lodge_kept, a, detainers * (a - lost));
   put(lodge_declined, a, detainers * (1 - a));

@@ -203,11 +203,17 @@ inline double p_honor_given_lodging(double at_lodging, double at_release, bool h
   return at_lodging < 1 ? std::max(0.0, at_release - at_lodging) / (1 - at_lodging) : 0.0;
 }
 /// P(a pretrial booking whose detainer is honoured at lodging loses its bail):
-/// custody then lasts until the case is disposed of.
-inline double p_bail_lost(const PipelineParams& pp, const RuleSet& /*at_lodging*/) { return pp.bail_loss_probability; }
-inline bool loses_bail(const PipelineParams& pp, const RuleSet& at_lodging, JailPath path, Level l, double u_honor,
-                       double u_bail) {
-  return path == JailPath::pretrial_release && honors(at_lodging, l, u_honor) && u_bail < p_bail_lost(pp, at_lodging);
+/// custody then lasts until the case is disposed of. Only a release that needs
+/// money bail is lost (the jail's financial_release share of its charge class);
+/// a release on recognisance or citation goes to the hold, and ICE picks the
+/// person up with the case still pending.
+inline double p_bail_lost(const PipelineParams& pp, const RuleSet& /*at_lodging*/, const JailStay& stay) {
+  return pp.bail_loss_probability * stay.financial_release;
+}
+inline bool loses_bail(const PipelineParams& pp, const RuleSet& at_lodging, const JailStay& stay, JailPath path,
+                       Level l, double u_honor, double u_bail) {
+  return path == JailPath::pretrial_release && honors(at_lodging, l, u_honor) &&
+         u_bail < p_bail_lost(pp, at_lodging, stay);
 }
 
 // ------------------------------------------------------------ picked up within the hold

@@ -363,8 +363,10 @@ bool Model::lodge_detainer(Person& p, const RuleSet& decided_under, bool& ended,
 /// lasts until the case is disposed of. Returns the end of criminal custody.
 sim::Time Model::release_under_detainer(Person& p) {
   sim::Time release = p.release;
-  const RuleSet& at_lodging = segment_at(jurisdictions_[p.info.jurisdiction], sim_.now()).rules;
-  if (loses_bail(sc_.pipeline, at_lodging, p.info.path, p.info.level, p.u_honor, p.u_bail)) {
+  const JurisdictionRun& local = jurisdictions_[p.info.jurisdiction];
+  const RuleSet& at_lodging = segment_at(local, sim_.now()).rules;
+  const JailStay& stay = local.spec->jail[std::size_t(p.info.charge)];
+  if (loses_bail(sc_.pipeline, at_lodging, stay, p.info.path, p.info.level, p.u_honor, p.u_bail)) {
     release = std::max(p.release, p.info.booked + p.disposition);
     p.convicted_in_custody = p.case_convicted;  // the case closes before the release
   }
@@ -373,7 +375,7 @@ sim::Time Model::release_under_detainer(Person& p) {
     add_days(p, Metric::jail_bed_days, p.release, release);
     if (tracer_) [[unlikely]]
       tracer_->step(p.info, sim_.now(), st(S::detainer), st(S::detainer),
-                    no_bail_text(p, p_bail_lost(sc_.pipeline, at_lodging), release));
+                    no_bail_text(p, p_bail_lost(sc_.pipeline, at_lodging, stay), release));
   }
   return release;
 }

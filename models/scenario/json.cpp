@@ -59,7 +59,7 @@ void from_json(const json& j, Dist& d) {
 }
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(JailStay, path_share, pretrial_release, dismissed, to_conviction, sentence_served,
-                                   pretrial_convicted)
+                                   pretrial_convicted, financial_release)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Population, group_mix, in_ident, charge_mix, level_given_charge,
                                    rollout_concentration, rollout_noncitizen_cap, rollout_charges, prior_aggravated,
                                    prior_felonies, prior_misdemeanors, offense_given_charge)

@@ -242,7 +242,12 @@ Declarations::Declarations() {
                  .type = Type::probability,
                  .help = "P(a case released pretrial ends in a conviction, at its disposition: to_conviction, not "
                          "before the release); BJS 2009: ≈ 60 % of released felony defendants"},
-             &JailStay::pretrial_convicted);
+             &JailStay::pretrial_convicted)
+      .field(Key{.name = "financial_release",
+                 .type = Type::probability,
+                 .help = "share of pretrial releases that need money bail (the rest: recognisance, citation); a "
+                         "detainer blocks only these (pipeline.bail_loss_probability)"},
+             &JailStay::financial_release);
 
   jail.add(
       Key{.name = "all", .type = Type::map, .help = "every charge class", .section = &jail_stay},

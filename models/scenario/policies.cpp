@@ -28,6 +28,16 @@ const std::vector<std::string> kStates{"AL", "AK", "AZ", "AR", "CA", "CO", "CT",
 
 // p_detainer and p_notification by level (level1, level2, level3, noncriminal). Starting
 // points for calibration: the era's direction (DOMAIN.md §2), not measured rates.
+/// Exactly one of a single value (key `name`) and a list (key `name` + "s"): the values given.
+std::vector<std::size_t> one_or_list(const Node& entry, const std::string& path, const std::optional<std::size_t>& one,
+                                     const std::optional<std::vector<std::size_t>>& list, const std::string& name) {
+  const std::string plural = name + "s";
+  if (one.has_value() == list.has_value())
+    fail(list ? entry.find(plural)->where : entry.where, join(path, list ? plural : name),
+         list ? "give either '" + name + "' or '" + plural + "', not both" : "give '" + name + "' or '" + plural + "'");
+  return list ? *list : std::vector<std::size_t>{*one};
+}
+
 const std::vector<IcePreset> kPresets{
     {"2008_levels",
      "2008-10-27: SC starts; priority by criminal level (Morton memos 2010-06-30, 2011-03-02)",
@@ -438,7 +448,8 @@ Registry::Registry() {
       });
 
   struct ArrestBias : PolicyCommon {
-    std::size_t group = 0;
+    std::optional<std::size_t> group;
+    std::optional<std::vector<std::size_t>> groups;
     std::optional<std::size_t> charge;
     std::optional<std::vector<std::size_t>> charges;
     double multiplier = 1;
@@ -451,10 +462,16 @@ Registry::Registry() {
       [](Section<ArrestBias>& s) {
         s.field(Key{.name = "group",
                     .type = Type::enumeration,
-                    .help = "population group",
-                    .choices = schema::names(kGroupNames),
-                    .required = true},
+                    .help = "population group (or use `groups`)",
+                    .choices = schema::names(kGroupNames)},
                 &ArrestBias::group)
+            .field(Key{.name = "groups",
+                       .type = Type::list,
+                       .help = "several population groups (or use `group`): police see traits, not status, so a "
+                               "practice aimed at the foreign-born reaches its citizens, residents and "
+                               "undocumented people alike",
+                       .choices = schema::names(kGroupNames)},
+                   &ArrestBias::groups)
             .field(Key{.name = "charge",
                        .type = Type::enumeration,
                        .help = "one charge class (or use `charges`)",
@@ -480,18 +497,18 @@ Registry::Registry() {
                    &ArrestBias::levels);
       },
       [](const Node& entry, const std::string& path, const ArrestBias& p, ParsedPolicy& out) {
-        if (p.charge.has_value() == p.charges.has_value())
-          fail(p.charges ? entry.find("charges")->where : entry.where, join(path, p.charges ? "charges" : "charge"),
-               p.charges ? "give either 'charge' or 'charges', not both" : "give 'charge' or 'charges'");
-        const std::vector<std::size_t> cs = p.charges ? *p.charges : std::vector<std::size_t>{*p.charge};
-        const std::size_t g = p.group;
+        const std::vector<std::size_t> cs = one_or_list(entry, path, p.charge, p.charges, "charge");
+        const std::vector<std::size_t> gs = one_or_list(entry, path, p.group, p.groups, "group");
         const double m = p.multiplier;
-        for (auto c : cs) {
-          out.spec.patch.bias_multiplier[g][c] *= m;
-          if (p.levels) out.spec.patch.bias_levels[g][c] = p.levels;
-        }
+        for (auto g : gs)
+          for (auto c : cs) {
+            out.spec.patch.bias_multiplier[g][c] *= m;
+            if (p.levels) out.spec.patch.bias_levels[g][c] = p.levels;
+          }
         out.spec.sets = rule_bit(RulePart::arrest_bias);
-        std::string detail = std::string(kGroupNames[g]) + " ";
+        std::string detail;
+        for (std::size_t i = 0; i < gs.size(); ++i) detail += (i ? "," : "") + std::string(kGroupNames[gs[i]]);
+        detail += " ";
         for (std::size_t i = 0; i < cs.size(); ++i) detail += (i ? "," : "") + std::string(kChargeNames[cs[i]]);
         return detail + " x" + schema::render_number(m);
       });

@@ -49,6 +49,10 @@ struct JailStay {
   /// defendants convicted). Dismissed bookings are never convicted, convicted
   /// ones always.
   double pretrial_convicted = 0.6;
+  /// Share of pretrial releases that need money bail (surety, cash, property);
+  /// the rest are on recognisance or citation. A detainer costs only the
+  /// former their release (PipelineParams::bail_loss_probability).
+  double financial_release = 1.0;
 };
 
 /// Who is booked in a jurisdiction and with what history.

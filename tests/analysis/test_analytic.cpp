@@ -269,6 +269,12 @@ TEST_CASE("a deliberately wrong branching probability makes the comparison fail"
     INFO(c.table);
     CHECK_FALSE(c.outside.empty());
   }
+  SECTION("a third of pretrial releases taken as money bail when all are (the chain reads financial_release)") {
+    REQUIRE(sc.jurisdictions.front().jail[std::size_t(Charge::misdemeanor)].financial_release == 1.0);
+    const Comparison c = compare(analyze(load(kPolicies, {"defaults.jail.all.financial_release=0.33"})), reps);
+    INFO(c.table);
+    CHECK_FALSE(c.outside.empty());
+  }
 }
 
 TEST_CASE("the absorbing chain: B = N R from booking equals the end-state shares", "[analytic]") {

@@ -130,6 +130,27 @@ TEST_CASE("arrest_bias multiplies one group's bookings for some charges", "[scen
              Catch::Contains("policies[0].multiplier: must be >= 0, got -1"));
 }
 
+TEST_CASE("arrest_bias on several groups reaches each of them: police see traits, not status", "[scenario]") {
+  const RuleSet r = applied(
+      "{type: arrest_bias, groups: [naturalized, lpr, removable_unknown], charge: traffic, multiplier: 4, "
+      "from: 2010-01-01}");
+  CHECK(r.arrest_bias[1][3] == 4);  // naturalized
+  CHECK(r.arrest_bias[2][3] == 4);  // lpr
+  CHECK(r.arrest_bias[5][3] == 4);  // removable_unknown
+  CHECK(r.arrest_bias[0][3] == 1);  // us_born untouched
+  CHECK(r.arrest_bias[4][3] == 1);  // removable_known not listed
+  CHECK(r.arrest_bias[2][2] == 1);  // other charges untouched
+  CHECK(policy("{type: arrest_bias, groups: [lpr, other_lawful], charge: traffic, multiplier: 2, from: 2010-01-01}")
+            .summary == "arrest_bias lpr,other_lawful traffic x2 from 2010-01-01 in all jurisdictions");
+  CHECK_THAT(error_of("{type: arrest_bias, group: lpr, groups: [lpr], charge: traffic, multiplier: 2, "
+                      "from: 2010-01-01}"),
+             Catch::Contains("policies[0].groups: give either 'group' or 'groups', not both"));
+  CHECK_THAT(error_of("{type: arrest_bias, charge: traffic, multiplier: 2, from: 2010-01-01}"),
+             Catch::Contains("give 'group' or 'groups'"));
+  CHECK_THAT(error_of("{type: arrest_bias, groups: [lpr, aliens], charge: traffic, multiplier: 2, from: 2010-01-01}"),
+             Catch::Contains("policies[0].groups[1]: unknown value 'aliens'"));
+}
+
 TEST_CASE("ice_priorities applies a preset, then explicit levels", "[scenario]") {
   const RuleSet pep = applied("{type: ice_priorities, preset: 2015_pep, from: 2015-07-02}");
   CHECK(pep.p_detainer == PerLevel<double>{0.35, 0.15, 0.02, 0.01});
