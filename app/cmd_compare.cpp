@@ -192,16 +192,22 @@ void print_draws_table(std::ostream& os, const scsim::Scenario& base, const std:
         "  MC +/- is the Monte Carlo noise of one draw's difference (95%, paired replications).\n\n";
 }
 
-void run_compare_draws(const CompareArgs& a, const Common& common) {
-  if (a.scenarios.size() < 2) throw UsageError("compare needs a baseline and at least one alternative scenario");
+/// Labels are file stems, made unique ("stem#2") so the `alt` column of the outputs tells
+/// two scenarios with the same file name apart.
+std::vector<std::string> unique_labels(const std::vector<std::string>& paths) {
   std::map<std::string, int> seen;
-  auto label_of = [&](const std::string& path) {
+  std::vector<std::string> out;
+  for (const auto& path : paths) {
     std::string l = stem_of(path);
     const int n = ++seen[l];
-    return n == 1 ? l : l + "#" + std::to_string(n);
-  };
-  std::vector<std::string> labels;
-  for (const auto& s : a.scenarios) labels.push_back(label_of(s));
+    out.push_back(n == 1 ? l : l + "#" + std::to_string(n));
+  }
+  return out;
+}
+
+void run_compare_draws(const CompareArgs& a, const Common& common) {
+  if (a.scenarios.size() < 2) throw UsageError("compare needs a baseline and at least one alternative scenario");
+  const std::vector<std::string> labels = unique_labels(a.scenarios);
   scsim::Scenario base = scsim::load_scenario(a.scenarios[0], a.overrides);
   a.sim.apply(base);
   const scsim::UncertaintyOptions opt = draws_options(base, a.draws);
@@ -290,18 +296,12 @@ void run_compare_draws(const CompareArgs& a, const Common& common) {
 void run_compare(const CompareArgs& a, const Common& common) {
   if (a.draws.draws > 0) return run_compare_draws(a, common);
   if (a.scenarios.size() < 2) throw UsageError("compare needs a baseline and at least one alternative scenario");
-  // Labels are file stems, made unique so compare.csv's `alt` column tells them apart.
-  std::map<std::string, int> seen;
-  auto label_of = [&](const std::string& path) {
-    std::string l = stem_of(path);
-    const int n = ++seen[l];
-    return n == 1 ? l : l + "#" + std::to_string(n);
-  };
-  RunRecord base = load_run(a.scenarios[0], a.overrides, label_of(a.scenarios[0]));
+  const std::vector<std::string> labels = unique_labels(a.scenarios);
+  RunRecord base = load_run(a.scenarios[0], a.overrides, labels[0]);
   a.sim.apply(base.scenario);
   std::vector<RunRecord> alts;
   for (std::size_t k = 1; k < a.scenarios.size(); ++k) {
-    RunRecord alt = load_run(a.scenarios[k], a.overrides, label_of(a.scenarios[k]));
+    RunRecord alt = load_run(a.scenarios[k], a.overrides, labels[k]);
     try {
       scsim::check_comparable(base.scenario, alt.scenario, base.path, alt.path);
     } catch (const scsim::IncomparableError& e) {
