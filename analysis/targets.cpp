@@ -58,7 +58,11 @@ std::optional<Metric> metric_by_name(std::string_view name) {
 
 std::string_view target_kind_name(TargetKind k) { return kTargetKindNames[static_cast<std::size_t>(k)]; }
 
-std::string Target::label() const { return metric + " " + scope + " " + sim::format_date(as_of); }
+std::string Target::dates() const {
+  return (from ? sim::format_date(*from) + ".." : std::string()) + sim::format_date(as_of);
+}
+
+std::string Target::label() const { return metric + " " + scope + " " + dates(); }
 
 double Target::low() const { return value * (1 + relative_interval(kind, tolerance).first); }
 double Target::high() const { return value * (1 + relative_interval(kind, tolerance).second); }
@@ -184,10 +188,24 @@ Targets parse_targets(std::string_view text, const std::string& file) {
     t.scope_column = fields[1].column;
     t.as_of_column = fields[2].column;
     if (t.scope.empty()) fail(file, line_no, fields[1].column, "scope", "value is required");
-    try {
-      t.as_of = sim::parse_date(fields[2].text);
-    } catch (const std::exception&) {
-      fail(file, line_no, fields[2].column, "as_of", "'" + fields[2].text + "' is not a date (YYYY-MM-DD)");
+    {
+      const std::string& d = fields[2].text;
+      const auto dots = d.find("..");
+      const std::string to_text = dots == std::string::npos ? d : d.substr(dots + 2);
+      auto date = [&](const std::string& x) {
+        try {
+          return sim::parse_date(x);
+        } catch (const std::exception&) {
+          fail(file, line_no, fields[2].column, "as_of",
+               "'" + d + "' is not a date (YYYY-MM-DD) or a window (YYYY-MM-DD..YYYY-MM-DD)");
+        }
+      };
+      t.as_of = date(to_text);
+      if (dots != std::string::npos) {
+        t.from = date(d.substr(0, dots));
+        if (std::chrono::sys_days{*t.from} > std::chrono::sys_days{t.as_of})
+          fail(file, line_no, fields[2].column, "as_of", "window '" + d + "' ends before it starts");
+      }
     }
     const auto v = parse::to_double(fields[3].text);
     if (!v) {
@@ -243,9 +261,9 @@ void validate_targets(const Targets& t, const Scenario& sc) {
     if (scopes.find(x.scope) == std::string::npos)
       fail(t.path, x.line, x.scope_column, "scope",
            "unknown scope '" + x.scope + "' in scenario '" + sc.name + "'" + schema::did_you_mean(x.scope, scopes.names));
-    if (x.as_of < sc.start || x.as_of > sc.end)
+    if ((x.from && *x.from < sc.start) || x.as_of < sc.start || x.as_of > sc.end)
       fail(t.path, x.line, x.as_of_column, "as_of",
-           "as-of date " + sim::format_date(x.as_of) + " is outside the scenario's period (" + sim::format_date(sc.start) +
+           "date " + x.dates() + " is outside the scenario's period (" + sim::format_date(sc.start) +
                " to " + sim::format_date(sc.end) + ")");
   }
 }
@@ -272,19 +290,25 @@ double simulated_value(const Target& t, const Scenario& sc, const ReplicationRes
   const Months months = Months::build(sc);
   const std::size_t s = scopes.find(t.scope);
   if (s == std::string::npos) throw std::invalid_argument("unknown scope '" + t.scope + "'");
-  const sim::Time cut = std::min(months.horizon, sim::Calendar(sc.start).to_time(t.as_of) + sim::kDay);
-  const double num = cumulative(r, months, s, t.numerator, cut);
+  const sim::Calendar cal(sc.start);
+  const sim::Time cut = std::min(months.horizon, cal.to_time(t.as_of) + sim::kDay);
+  const sim::Time cut_from = t.from ? cal.to_time(*t.from) : 0;
+  auto count = [&](Metric m) {
+    return cumulative(r, months, s, m, cut) - (cut_from > 0 ? cumulative(r, months, s, m, cut_from) : 0.0);
+  };
+  const double num = count(t.numerator);
   if (!t.denominator) return num / sc.volume_scale;
-  const double den = cumulative(r, months, s, *t.denominator, cut);
+  const double den = count(*t.denominator);
   return den > 0 ? num / den : std::numeric_limits<double>::quiet_NaN();
 }
 
 double analytic_value(const Target& t, const Scenario& sc, const AnalyticResult& a) {
   const std::size_t s = a.scopes.find(t.scope);
   if (s == std::string::npos) throw std::invalid_argument("unknown scope '" + t.scope + "'");
-  const double num = a.cumulative(s, t.numerator, t.as_of);
+  const sim::Date from = t.from ? *t.from : sc.start;
+  const double num = a.count(s, t.numerator, from, t.as_of);
   if (!t.denominator) return num / sc.volume_scale;
-  const double den = a.cumulative(s, *t.denominator, t.as_of);
+  const double den = a.count(s, *t.denominator, from, t.as_of);
   return den > 0 ? num / den : 0.0;
 }
 
@@ -320,7 +344,7 @@ std::string targets_check_csv(const std::vector<TargetCheck>& checks) {
       "tolerance,pass,replications,source\n";
   for (const auto& c : checks) {
     const Target& t = *c.target;
-    out += quote(t.metric) + "," + quote(t.scope) + "," + sim::format_date(t.as_of) + "," + num(t.value) + "," +
+    out += quote(t.metric) + "," + quote(t.scope) + "," + t.dates() + "," + num(t.value) + "," +
            num(c.simulated.mean) + "," + num(c.simulated.ci95_low) + "," + num(c.simulated.ci95_high) + "," +
            num(c.relative_error) + "," + std::string(target_kind_name(t.kind)) + "," + num(t.low()) + "," +
            num(t.high()) + "," + num(t.tolerance) + "," + (c.pass ? "true" : "false") + "," +

@@ -13,7 +13,9 @@
 ///   scope      `national`, a state code (national scenarios and states with
 ///              several jurisdictions) or a jurisdiction id
 ///   as_of      YYYY-MM-DD: the count runs from the period start to the end of
-///              that day (a ratio is of two such counts)
+///              that day (a ratio is of two such counts); or a window
+///              FROM..TO (2011-01-01..2011-12-31): the count of those days,
+///              both included (a published figure for one year of a longer run)
 ///   value      the observed figure (a count, or a ratio in [0, 1] terms)
 ///   kind       how the source states the figure, which sets the interval a
 ///              simulated value must fall in to pass (X = value):
@@ -69,6 +71,7 @@ struct Target {
   std::optional<Metric> denominator;
   std::string scope;
   sim::Date as_of{};
+  std::optional<sim::Date> from;    // a window from..as_of; none: from the period start
   double value = 0;
   double tolerance = 0;             // relative
   TargetKind kind = TargetKind::point;
@@ -77,6 +80,7 @@ struct Target {
   int line = 0;
   int scope_column = 1, as_of_column = 1;  // where those fields start, for messages
   std::string label() const;        // "ice_bookings_level1 national 2011-05-31"
+  std::string dates() const;        // "2011-05-31" or "2011-01-01..2011-12-31"
   bool is_ratio() const { return denominator.has_value(); }
   /// The interval a value must fall in to pass, ends included (from kind, value, tolerance).
   double low() const;

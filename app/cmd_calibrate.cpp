@@ -88,7 +88,7 @@ void print_fit(std::ostream& os, const CalibrationResult& r) {
   os << line;
   for (const auto& t : r.targets) {
     std::snprintf(line, sizeof line, "  %-44s %-8s %-10s %12s %12s %12s %9s  %s%s\n", t.target->metric.c_str(),
-                  t.target->scope.c_str(), sim::format_date(t.target->as_of).c_str(),
+                  t.target->scope.c_str(), t.target->dates().c_str(),
                   significant(t.target->value).c_str(), significant(t.start).c_str(), significant(t.fitted).c_str(),
                   signed_percent(t.relative_error).c_str(), kind_interval(*t.target).c_str(),
                   t.within ? "" : "  outside");

@@ -75,7 +75,7 @@ std::size_t print_checks(std::ostream& os, const std::vector<TargetCheck>& check
     if (t.kind == TargetKind::point || t.kind == TargetKind::exact)
       kind += " ±" + significant(100 * t.tolerance, 3) + "%";
     std::snprintf(line, sizeof line, "  %-44s %-8s %-10s %12s %12s %27s %9s  %-36s %s\n", t.metric.c_str(),
-                  t.scope.c_str(), sim::format_date(t.as_of).c_str(), significant(t.value).c_str(),
+                  t.scope.c_str(), t.dates().c_str(), significant(t.value).c_str(),
                   significant(c.simulated.mean).c_str(), ci.c_str(), signed_percent(c.relative_error).c_str(),
                   kind.c_str(), c.pass ? "pass" : "FAIL");
     os << line;

@@ -170,6 +170,16 @@ TEST_CASE("a simulated count as of a day inside a month is that month's count pr
   CHECK(simulated_value(t, scaled, r) == Approx(171.0 / 590));
   t.denominator.reset();
   CHECK(simulated_value(t, scaled, r) == Approx(1710));
+
+  // A window FROM..TO counts those days only (both ends included), pro rata inside a month.
+  t = parse_targets(std::string(kHeader) + "ice_bookings,national,2011-01-17..2011-02-14,1,5%,x\n", "t.csv").items[0];
+  REQUIRE(t.from.has_value());
+  CHECK(t.dates() == "2011-01-17..2011-02-14");
+  CHECK(simulated_value(t, sc, r) == Approx(310 * 15.0 / 31 + 280 * 14.0 / 28));
+  t = parse_targets(std::string(kHeader) + "ice_bookings_noncriminal/ice_bookings,national,2011-02-01..2011-02-28,0.5,5%,x\n",
+                    "t.csv")
+          .items[0];
+  CHECK(simulated_value(t, sc, r) == Approx(140.0 / 280));
 }
 
 TEST_CASE("check_targets passes a target within tolerance, fails one outside and writes both", "[targets]") {
