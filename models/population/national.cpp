@@ -44,7 +44,9 @@
 //    linear in time in between. All states are at 1 on Jan 22 2013.
 // 3. Monotone by construction: fixed ramps do not decrease, u does not decrease (if
 //    fixed states alone already exceed the target, u waits), so every state's ramp and
-//    the national curve are non-decreasing.
+//    the national curve are non-decreasing. Ramps say where ICE activated SC, nothing
+//    else: a state's refusal (IL, NY, MA in 2011) is a `state_refuses` policy of the
+//    scenario, which freezes the state's coverage while it lasts (models/pipeline/timeline.cpp).
 
 namespace scsim {
 namespace {
