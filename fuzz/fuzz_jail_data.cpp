@@ -25,6 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::ofstream(scratch, std::ios::binary).write(text.data(), static_cast<std::streamsize>(text.size()));
     scsim::NationalSpec spec;
     spec.data_file = scratch;
+    spec.rollout_dir = SCSIM_SOURCE_DIR "/data/sc_rollout";  // the shipped rollout facts, not beside the scratch file
     spec.year = rows.front().year;
     spec.annual_turnover = 16;
     for (const auto& j : scsim::build_national(spec, scsim::Jurisdiction{})) {

@@ -3,17 +3,20 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
 #include <utility>
 
+#include "models/population/rollout_data.hpp"
 #include "models/scenario/csv.hpp"
 #include "models/scenario/limits.hpp"
 #include "models/scenario/parse.hpp"
 #include "models/scenario/error.hpp"
 
-// How the national rollout is built (the "why" behind the tables below).
+// How the national rollout is built from the dated facts of data/sc_rollout/
+// (read by rollout_data.cpp; data/README.md gives each file's columns and sources).
 //
 // 1. The target. DOMAIN.md §3 counts activated counties; scsim needs the share of
 //    *bookings* that went through SC. The first counties were the largest border and
@@ -27,20 +30,23 @@
 //      - with e = 0.56, bookings under SC from Oct 27 2008 to May 31 2011 come to
 //        ≈ 8.4 M, the seed's count of fingerprints checked. (e = 0.5 gives 9.4 M,
 //        e = 0.6 about 7.7 M.) It is a calibration parameter like any other.
-// 2. The states. Some states follow dated facts (kFixedRamps; pilots; San Diego and
+// 2. The states. Some states follow dated facts (state_ramps.csv: pilots; San Diego and
 //    Los Angeles counties; Texas and California complete; IL/NY/MA late), and some
-//    free states start on a dated first activation (kForcedStarts: Virginia, Florida,
-//    Louisiana; docs/sources/sc-dated-figures.md). The others ("free" states) start
-//    in an order -- border states, then by Latinx share of the jail population -- at
-//    dates that make the number of states with an activated county follow the state
-//    counts of DOMAIN.md §3 (11 in Oct 2009, 30/32 in Sep 2010, 40 in Mar 2011, 44 at
-//    end FY2011). Once started, a free state's coverage grows with a single national
+//    free states start on a dated first activation (forced_starts.csv: the North Carolina
+//    pilots, Virginia, Florida, Louisiana; docs/sources/sc-dated-figures.md). The others
+//    ("free" states) start in an order -- border states (border_first.csv), then by
+//    Latinx share of the jail population -- at dates that make the number of states
+//    with an activated county follow states_started.csv (DOMAIN.md §3: 11 in Oct 2009,
+//    30/32 in Sep 2010, 40 in Mar 2011, 44 at end FY2011). The county counts are
+//    national_counts.csv. Once started, a free state's coverage grows with a single national
 //    progress variable u(t); u is solved at each table date so that the
 //    booking-weighted national coverage equals the target exactly there, and is
 //    linear in time in between. All states are at 1 on Jan 22 2013.
 // 3. Monotone by construction: fixed ramps do not decrease, u does not decrease (if
 //    fixed states alone already exceed the target, u waits), so every state's ramp and
-//    the national curve are non-decreasing.
+//    the national curve are non-decreasing. Ramps say where ICE activated SC, nothing
+//    else: a state's refusal (IL, NY, MA in 2011) is a `state_refuses` policy of the
+//    scenario, which freezes the state's coverage while it lasts (models/pipeline/timeline.cpp).
 
 namespace scsim {
 namespace {
@@ -57,114 +63,14 @@ long days_between(Date a, Date b) {
   return static_cast<long>((std::chrono::sys_days{b} - std::chrono::sys_days{a}).count());
 }
 
-// ---------------------------------------------------------------------------
-// The national rollout table (DOMAIN.md §3)
-// ---------------------------------------------------------------------------
-
-/// Month-only rows of the table are read as reports "as of" the first of that
-/// month (ICE's monthly interoperability statistics run through the end of the
-/// previous month), fiscal-year rows as Sep 30, "end 2008" as Dec 31.
-const std::vector<RolloutCount> kRolloutTable{
-    {ymd(2008, 10, 27), 7, "SC starts in the seven pilot counties (seed, note 1: Suffolk MA, Dallas, Harris TX, "
-                           "Wake, Henderson, Buncombe, Gaston NC)"},
-    {ymd(2008, 12, 31), 14, "DOMAIN.md §3: end 2008"},
-    {ymd(2009, 9, 30), 88, "DOMAIN.md §3: end FY2009"},
-    {ymd(2009, 10, 27), 95, "DOMAIN.md §3/§6: 95 in 11 states after the first year (to Oct 2009; DHS Nov 12 2009)"},
-    {ymd(2010, 9, 1), 574, "DOMAIN.md §3: Sep 2010 (30 states)"},
-    {ymd(2010, 9, 30), 658, "DOMAIN.md §3: end FY2010 (32 states)"},
-    {ymd(2011, 3, 1), 1123, "DOMAIN.md §3: Mar 2011 (40 states)"},
-    {ymd(2011, 5, 31), 1167, "seed: operating in 1167 jurisdictions as of May 31 2011"},
-    {ymd(2011, 6, 30), 1417, "DOMAIN.md §3 ~1,400 / seed: June 2011 statistics show 1417"},
-    {ymd(2011, 9, 30), 1595, "DOMAIN.md §3: end FY2011 (44 states/territories)"},
-    {ymd(2013, 1, 22), kUsCounties, "DOMAIN.md §3: all 3,181 on Jan 22 2013"},
-};
-
-/// How many of our 51 jurisdictions (50 states + DC) had at least one activated
-/// county: DOMAIN.md §3's state counts, read at the same dates as the table;
-/// 44 "states/territories" at end FY2011 is taken as 44 of ours. ASSUMPTION:
-/// every state had started by 2012-06-30 (the table says only "all by Jan 22
-/// 2013"; starting the last state earlier leaves it months to ramp up rather
-/// than a one-day jump).
-const std::vector<CoveragePoint> kStatesStarted{
-    {ymd(2008, 10, 27), 3},  {ymd(2009, 10, 27), 11}, {ymd(2010, 9, 1), 30}, {ymd(2010, 9, 30), 32},
-    {ymd(2011, 3, 1), 40},   {ymd(2011, 9, 30), 44},  {ymd(2012, 6, 30), 51},
-};
-
 /// Extra dates at which national booking coverage is also pinned to the
 /// county-share curve, inside long gaps of the table, so states do not drift
 /// far from it between rows. Kept out of gaps that contain a large fixed step
 /// (Los Angeles, Aug 27 2009): pinning the curve just before a step would make
-/// the nation overshoot it just after.
+/// the nation overshoot it just after. (Method, not data: the dated facts are
+/// in data/sc_rollout/, read by rollout_data.cpp.)
 const std::vector<Date> kExtraPins{ymd(2010, 1, 1), ymd(2010, 4, 1), ymd(2010, 7, 1), ymd(2012, 1, 1),
                                    ymd(2012, 4, 1), ymd(2012, 7, 1), ymd(2012, 10, 1)};
-
-const Date kProgramStart = ymd(2008, 10, 27);
-const Date kAllActivated = ymd(2013, 1, 22);
-
-/// States whose ramp is written down from dated facts rather than solved for.
-/// County shares of a state's bookings are taken as county shares of its
-/// population (Census 2010) -- an ASSUMPTION, since county booking counts are
-/// not in our data.
-struct FixedRamp {
-  std::string_view state;
-  std::vector<CoveragePoint> ramp;
-  std::string_view why;
-};
-const std::vector<FixedRamp> kFixedRamps{
-    {"TX",
-     {{ymd(2008, 10, 27), 0.26}, {ymd(2009, 10, 27), 0.45}, {ymd(2010, 9, 28), 1.0}},
-     "pilots Harris (4.09 M) + Dallas (2.37 M) = 26% of 25.1 M Texans; every county by Sep 28 2010 "
-     "(DOMAIN.md §8); 0.45 after the first year is an assumption (the border counties and the other "
-     "big metros came next)"},
-    {"CA",
-     {{ymd(2009, 5, 25), 0.0}, {ymd(2009, 5, 26), 0.083}, {ymd(2009, 8, 26), 0.083}, {ymd(2009, 8, 27), 0.346},
-      {ymd(2009, 10, 27), 0.37}, {ymd(2011, 2, 28), 1.0}},
-     "San Diego County (3.10 M of 37.3 M = 8.3%) on May 26 2009 (ICE via Long Beach Press-Telegram, Nov 12 "
-     "2009: 'the program began on May 26'; ICE's California statistics run 'from May 26 2009'); Los Angeles "
-     "County (9.8 M = 26%) on Aug 27 2009 (DOMAIN.md §8); Ventura and Imperial (1.0 M) also active by Nov 12 "
-     "2009 (same source); fully activated Feb 2011 (DOMAIN.md §8), linear after the first year -- Santa Clara "
-     "(May 4 2010) and San Francisco (Jun 1 2010) fall inside that ramp"},
-    {"MA",
-     {{ymd(2008, 10, 27), 0.11}, {ymd(2012, 5, 14), 0.11}, {ymd(2012, 5, 15), 1.0}},
-     "pilot Suffolk County (Boston; 0.72 M of 6.5 M = 11%); the state refused in June 2011 (seed) and ICE "
-     "activated the rest statewide on May 15 2012 (Boston Globe, May 8 2012)"},
-    {"NY",
-     {{ymd(2011, 1, 10), 0.0}, {ymd(2011, 1, 11), 0.02}, {ymd(2011, 6, 1), 0.25}, {ymd(2012, 5, 14), 0.25},
-      {ymd(2012, 5, 15), 1.0}},
-     "first counties (Rockland, Putnam, ~2% of residents) in January 2011 (seed: 'first seven weeks' to Feb 28 "
-     "2011); 31 counties outside New York City (Nassau, Suffolk, Westchester ...; assumed 25% of bookings) "
-     "before the governor's withdrawal of Jun 1 2011; NYC and the rest on May 15 2012 (WNYC, May 14 2012)"},
-    {"IL",
-     {{ymd(2009, 11, 23), 0.0}, {ymd(2009, 11, 24), 0.11}, {ymd(2011, 3, 1), 0.25}, {ymd(2011, 8, 5), 0.25},
-      {ymd(2013, 1, 22), 1.0}},
-     "MOA Nov 2009; DuPage and Kane (11% of residents) activated Nov 24 2009; 26 counties, not Cook, by early "
-     "2011 (ICIRR chronology; Medill, Mar 2011) -- assumed 25% of bookings; Cook (40%) and the rest between "
-     "the voiding of state agreements (Aug 5 2011) and Jan 22 2013 (assumption)"},
-};
-
-/// Pilot states whose other counties follow the solved national progress.
-struct PilotFloor {
-  std::string_view state;
-  double share;
-  std::string_view why;
-};
-const std::vector<PilotFloor> kPilotFloors{
-    {"NC", 0.15, "pilots Wake, Buncombe, Gaston, Henderson: 1.46 M of 9.5 M residents"},
-};
-
-/// Free states whose first activation is dated by a fact, not by their rank.
-const std::vector<std::pair<std::string_view, Date>> kForcedStarts{
-    {"NC", kProgramStart},       // pilots
-    {"LA", ymd(2009, 11, 1)},    // seed: "since Secure Communities began there in November of 2009"
-    {"VA", ymd(2009, 3, 8)},     // Fairfax County, Mar 9 2009 (ICE release "Secure Communities strategy at work
-                                 // in Fairfax County"; Virginia Sheriffs' Institute, Jun 16 2009)
-    {"FL", ymd(2009, 6, 30)},    // nine Florida counties added by early July 2009 (news of Jul 7 2009); 13 by
-                                 // Dec 16 2009, Miami-Dade and Broward among them (ICE release 091216miami)
-};
-
-/// Border states go first after the pilots (DOMAIN.md §3: "early activation
-/// followed the border and Hispanic population share"); TX and CA are fixed.
-const std::vector<std::string_view> kBorderFirst{"AZ", "NM"};
 
 // ---------------------------------------------------------------------------
 // CSV
@@ -174,15 +80,7 @@ constexpr std::array<std::string_view, 9> kColumns{
     "year",           "state_fips",        "state",             "state_name",               "jail_population",
     "latinx_jail_population", "jail_held_for_ice", "population_15to64", "latinx_population_15to64"};
 
-/// The 50 states + DC by postal code.
-constexpr std::array<std::string_view, 51> kStates{
-    "AK", "AL", "AR", "AZ", "CA", "CO", "CT", "DC", "DE", "FL", "GA", "HI", "IA", "ID", "IL", "IN", "KS",
-    "KY", "LA", "MA", "MD", "ME", "MI", "MN", "MO", "MS", "MT", "NC", "ND", "NE", "NH", "NJ", "NM", "NV",
-    "NY", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VA", "VT", "WA", "WI", "WV", "WY"};
-
 constexpr double kMaxCount = 1e9;
-
-bool is_state_code(std::string_view s) { return std::find(kStates.begin(), kStates.end(), s) != kStates.end(); }
 
 [[noreturn]] void csv_error(const std::string& path, int line, int column, std::string_view key,
                             const std::string& msg) {
@@ -240,7 +138,7 @@ std::string format_share(double v) {
 struct StatePlan {
   std::string code;
   double weight = 0;                    // share of national bookings
-  bool fixed = false;                   // ramp given by kFixedRamps
+  bool fixed = false;                   // ramp given by state_ramps.csv
   std::vector<CoveragePoint> base;      // fixed ramp, or the pilot floor (free states)
   std::optional<Date> start;            // free states: first activation
   double pace = 1;                      // free states: progress per unit of national progress
@@ -273,22 +171,24 @@ double free_value(const StatePlan& s, Date d, double u_now, double u_start) {
 }
 
 /// Assigns start dates to the free states without a forced one, in `order`,
-/// so that the number of states with coverage > 0 follows kStatesStarted. A
+/// so that the number of states with coverage > 0 follows states_started.csv. A
 /// free state's ramp is 0 on its start date and positive from the next day,
 /// so a state counted on day d gets start d - 1.
-void assign_starts(std::vector<StatePlan>& plans, const std::vector<std::size_t>& order) {
+void assign_starts(std::vector<StatePlan>& plans, const std::vector<std::size_t>& order, const RolloutData& data) {
+  const std::vector<CoveragePoint> states_started = data.states_started_ramp();
   auto positive_on = [](const StatePlan& p, Date d) {
     if (coverage_at(p.base, d) > 0) return true;
     return !p.fixed && p.start && *p.start < d;
   };
   std::size_t next = 0;
-  for (Date d = kProgramStart; next < order.size(); d = Date{std::chrono::sys_days{d} + std::chrono::days{1}}) {
+  for (Date d = data.program_start(); next < order.size();
+       d = Date{std::chrono::sys_days{d} + std::chrono::days{1}}) {
     const Date day_before{std::chrono::sys_days{d} - std::chrono::days{1}};
-    if (d >= kAllActivated) {  // defensive: the schedule reaches 51 well before this
+    if (d >= data.all_activated()) {  // defensive: the schedule reaches 51 well before this
       for (; next < order.size(); ++next) plans[order[next]].start = day_before;
       break;
     }
-    int allowed = static_cast<int>(std::floor(coverage_at(kStatesStarted, d) + 1e-9));
+    int allowed = static_cast<int>(std::floor(coverage_at(states_started, d) + 1e-9));
     int started = 0;
     for (const auto& p : plans) started += positive_on(p, d);
     while (next < order.size() && started < allowed) {
@@ -303,10 +203,11 @@ void assign_starts(std::vector<StatePlan>& plans, const std::vector<std::size_t>
 /// Between pins progress is linear in time, and a state starting inside an
 /// interval starts from the interpolated progress; that keeps national
 /// coverage at a pin monotone in the pin's progress, so bisection applies.
-Progress solve_progress(const std::vector<StatePlan>& plans, double exponent) {
+Progress solve_progress(const std::vector<StatePlan>& plans, double exponent, const RolloutData& data) {
   std::vector<Date> pins;
-  for (const auto& r : kRolloutTable) pins.push_back(r.date);
-  pins.insert(pins.end(), kExtraPins.begin(), kExtraPins.end());
+  for (const auto& r : data.counties) pins.push_back(r.date);
+  for (Date d : kExtraPins)
+    if (data.program_start() < d && d < data.all_activated()) pins.push_back(d);
   std::sort(pins.begin(), pins.end());
   pins.erase(std::unique(pins.begin(), pins.end()), pins.end());
 
@@ -331,7 +232,7 @@ Progress solve_progress(const std::vector<StatePlan>& plans, double exponent) {
       }
       return sum;
     };
-    const double target = t1 >= kAllActivated ? 1.0 : national_booking_coverage(t1, exponent);
+    const double target = t1 >= data.all_activated() ? 1.0 : national_booking_coverage(data, t1, exponent);
     double lo = u0, hi = u0 + 1;
     if (national(lo) >= target) {
       // Fixed states alone already reach the curve: free states wait.
@@ -357,7 +258,7 @@ std::vector<CoveragePoint> ramp_for(const StatePlan& s, const Progress& pr, cons
   std::vector<CoveragePoint> pts;
   for (Date d : grid) {
     double v;
-    if (d >= kAllActivated)
+    if (d >= grid.back())  // the date every county was activated
       v = 1.0;
     else if (s.fixed)
       v = coverage_at(s.base, d);
@@ -368,7 +269,7 @@ std::vector<CoveragePoint> ramp_for(const StatePlan& s, const Progress& pr, cons
   }
   // Leading zeros: keep only the one just before the first positive value
   // (coverage_at is 0 before the first point anyway). The grid ends on
-  // kAllActivated with 1.0, so a positive value exists.
+  // the date all counties were activated, with 1.0, so a positive value exists.
   std::size_t first = 0;
   while (first < pts.size() && pts[first].fraction == 0.0) ++first;
   if (first > 0) --first;
@@ -390,24 +291,28 @@ std::vector<CoveragePoint> ramp_for(const StatePlan& s, const Progress& pr, cons
   return out;
 }
 
-std::vector<Date> sample_grid(const std::vector<StatePlan>& plans) {
-  std::set<Date> g{kProgramStart, kAllActivated};
-  for (const auto& r : kRolloutTable) g.insert(r.date);
+/// The dates of sample_grid: from the program start to the date all counties were activated (the last).
+std::vector<Date> sample_grid(const std::vector<StatePlan>& plans, const RolloutData& data) {
+  const Date first = data.program_start(), all = data.all_activated();
+  std::set<Date> g{first, all};
+  for (const auto& r : data.counties) g.insert(r.date);
   for (Date d : kExtraPins) g.insert(d);
-  for (Date d = ymd(2008, 11, 1); d < kAllActivated; d += std::chrono::months{1}) g.insert(d);
+  const Date first_month = (std::chrono::year_month{first.year(), first.month()} + std::chrono::months{1}) / day{1};
+  for (Date d = first_month; d < all; d += std::chrono::months{1}) g.insert(d);
   for (const auto& s : plans) {
     for (const auto& p : s.base) g.insert(p.date);
     if (s.start) g.insert(*s.start);
   }
   std::vector<Date> out;
   for (Date d : g)
-    if (d >= kProgramStart && d <= kAllActivated) out.push_back(d);
+    if (d >= first && d <= all) out.push_back(d);
   return out;
 }
 
 /// Coverage ramps for the states in `rows` (which hold the spec year's 51 rows).
 std::map<std::string, std::vector<CoveragePoint>> build_ramps(const std::vector<StateJailRow>& rows,
-                                                              double exponent, double latinx_pace) {
+                                                              const RolloutData& data, double exponent,
+                                                              double latinx_pace) {
   double total = 0, latinx = 0;
   for (const auto& r : rows) {
     total += r.jail_population;
@@ -419,15 +324,16 @@ std::map<std::string, std::vector<CoveragePoint>> build_ramps(const std::vector<
     StatePlan p;
     p.code = r.state;
     p.weight = r.jail_population / total;  // bookings share: one turnover for all states
-    for (const auto& f : kFixedRamps)
+    for (const auto& f : data.state_ramps)
       if (f.state == r.state) {
         p.fixed = true;
         p.base = f.ramp;
       }
-    for (const auto& f : kPilotFloors)
-      if (f.state == r.state) p.base = {{kProgramStart, f.share}};
-    for (const auto& [code, d] : kForcedStarts)
-      if (code == r.state) p.start = d;
+    for (const auto& f : data.forced_starts)
+      if (f.state == r.state) {
+        p.start = f.start;
+        if (f.floor > 0) p.base = {{f.start, f.floor}};  // the pilot counties, covered from the start
+      }
     // Pace relative to the national Latinx share; floored so that no state stalls.
     if (latinx_pace > 0) p.pace = std::max(0.02, std::pow(r.latinx_share() / latinx, latinx_pace));
     plans.push_back(std::move(p));
@@ -435,9 +341,9 @@ std::map<std::string, std::vector<CoveragePoint>> build_ramps(const std::vector<
   // Rank the remaining free states: border first, then by Latinx share of the
   // jail population (Cox & Miles 2013), ties by postal code.
   std::vector<std::size_t> order;
-  for (std::string_view b : kBorderFirst)
+  for (const auto& b : data.border_first)
     for (std::size_t i = 0; i < plans.size(); ++i)
-      if (plans[i].code == b && !plans[i].fixed && !plans[i].start) order.push_back(i);
+      if (plans[i].code == b.state && !plans[i].fixed && !plans[i].start) order.push_back(i);
   std::vector<std::size_t> rest;
   for (std::size_t i = 0; i < plans.size(); ++i)
     if (!plans[i].fixed && !plans[i].start && std::find(order.begin(), order.end(), i) == order.end())
@@ -447,10 +353,10 @@ std::map<std::string, std::vector<CoveragePoint>> build_ramps(const std::vector<
     return la != lb ? la > lb : rows[a].state < rows[b].state;
   });
   order.insert(order.end(), rest.begin(), rest.end());
-  assign_starts(plans, order);
+  assign_starts(plans, order, data);
 
-  Progress pr = solve_progress(plans, exponent);
-  std::vector<Date> grid = sample_grid(plans);
+  Progress pr = solve_progress(plans, exponent, data);
+  std::vector<Date> grid = sample_grid(plans, data);
   std::map<std::string, std::vector<CoveragePoint>> out;
   for (const auto& s : plans) out[s.code] = ramp_for(s, pr, grid);
   return out;
@@ -462,21 +368,23 @@ std::map<std::string, std::vector<CoveragePoint>> build_ramps(const std::vector<
 // Public functions
 // ---------------------------------------------------------------------------
 
-const std::vector<RolloutCount>& national_rollout_table() { return kRolloutTable; }
+std::string default_rollout_dir(const std::string& data_file) {
+  return (std::filesystem::path(data_file).parent_path() / "sc_rollout").string();
+}
 
-double national_county_share(sim::Date d) {
-  if (d < kRolloutTable.front().date) return 0.0;
-  if (d >= kRolloutTable.back().date) return 1.0;
-  auto it = std::upper_bound(kRolloutTable.begin(), kRolloutTable.end(), d,
-                             [](Date x, const RolloutCount& r) { return x < r.date; });
+double national_county_share(const RolloutData& data, sim::Date d) {
+  const auto& table = data.counties;
+  if (d < table.front().date) return 0.0;
+  if (d >= table.back().date) return 1.0;
+  auto it = std::upper_bound(table.begin(), table.end(), d, [](Date x, const DatedCount& r) { return x < r.date; });
   const auto& b = *it;
   const auto& a = *(it - 1);
   double f = double(days_between(a.date, d)) / double(days_between(a.date, b.date));
-  return (a.counties + (b.counties - a.counties) * f) / double(kUsCounties);
+  return (a.count + (b.count - a.count) * f) / double(kUsCounties);
 }
 
-double national_booking_coverage(sim::Date d, double exponent) {
-  double c = national_county_share(d);
+double national_booking_coverage(const RolloutData& data, sim::Date d, double exponent) {
+  double c = national_county_share(data, d);
   return c <= 0 ? 0.0 : std::pow(c, exponent);
 }
 
@@ -508,48 +416,12 @@ std::vector<StateJailRow> parse_state_jails_csv(std::string_view text, const std
   if (text.size() > limits::kDataBytes)
     csv_error(path, 0, 0, "national.data_file", "the state jail data file is larger than the limit (models/limits.hpp)");
   parse::check_text(text, path, "");
-  csv::Reader reader(text, path, kColumns);
   std::vector<StateJailRow> rows;
   std::set<std::pair<int, std::string>> seen;
-  std::string_view line;
-  bool header_seen = false;
-  while (reader.next(line)) {
-    const int line_no = reader.line();
-    // The Vera extract has no quoted fields, so a quote is an error (below) rather than something to interpret.
-    const auto fields = reader.split(line, csv::SplitOptions{.quotes = false, .trim = false});
-    if (!header_seen) {
-      for (std::size_t i = 0; i < kColumns.size(); ++i) {
-        if (i >= fields.size())
-          csv_error(path, line_no, static_cast<int>(line.size()) + 1, kColumns[i],
-                    "header lacks column '" + std::string(kColumns[i]) + "'");
-        if (fields[i].text != kColumns[i])
-          csv_error(path, line_no, fields[i].column, kColumns[i],
-                    "header has '" + std::string(fields[i].text) + "' where '" + std::string(kColumns[i]) +
-                        "' is expected");
-      }
-      if (fields.size() > kColumns.size())
-        csv_error(path, line_no, fields[kColumns.size()].column, "header",
-                  "unexpected extra column '" + std::string(fields[kColumns.size()].text) + "'");
-      header_seen = true;
-      continue;
-    }
-    if (line.empty()) {
-      // A blank last line is harmless; a blank line with rows after it is not.
-      if (reader.at_end()) break;
-      csv_error(path, line_no, 1, kColumns[0], "blank line");
-    }
-    if (fields.size() < kColumns.size())
-      csv_error(path, line_no, static_cast<int>(line.size()) + 1, kColumns[fields.size()],
-                "expected 9 columns, found " + std::to_string(fields.size()) + " (missing '" +
-                    std::string(kColumns[fields.size()]) + "')");
-    if (fields.size() > kColumns.size())
-      csv_error(path, line_no, fields[kColumns.size()].column, kColumns.back(),
-                "expected 9 columns, found " + std::to_string(fields.size()));
-    for (const auto& f : fields)
-      if (f.text.find('"') != std::string_view::npos)
-        csv_error(path, line_no, f.column, kColumns[static_cast<std::size_t>(&f - fields.data())],
-                  "quoted fields are not supported");
-
+  // The Vera extract has no quoted fields, so a quote is an error rather than something to interpret.
+  for (const csv::Row& row : csv::read_table(text, path, kColumns, csv::SplitOptions{.quotes = false, .trim = false})) {
+    const int line_no = row.line;
+    const auto& fields = row.fields;
     auto number = [&](std::size_t i, bool optional) -> std::optional<double> {
       const csv::Field& f = fields[i];
       if (f.text.empty()) {
@@ -590,7 +462,6 @@ std::vector<StateJailRow> parse_state_jails_csv(std::string_view text, const std
                 "second row for " + r.state + " in " + std::to_string(r.year));
     rows.push_back(std::move(r));
   }
-  if (!header_seen) csv_error(path, 1, 1, kColumns[0], "empty file (expected a header line)");
   return rows;
 }
 
@@ -602,9 +473,9 @@ std::vector<StateJailRow> state_rows_for_year(const std::vector<StateJailRow>& r
     last_line = std::max(last_line, r.line);
     if (r.year == year_wanted) out.push_back(r);
   }
-  if (out.size() == kStates.size()) return out;
+  if (out.size() == kStateCodes.size()) return out;
   std::string missing;
-  for (std::string_view s : kStates)
+  for (std::string_view s : kStateCodes)
     if (std::none_of(out.begin(), out.end(), [&](const StateJailRow& r) { return r.state == s; }))
       missing += (missing.empty() ? "" : ", ") + std::string(s);
   // Point at the last row of that year if there is one, else at the end of the file.
@@ -641,7 +512,9 @@ std::vector<Jurisdiction> build_national(const NationalSpec& spec, const Jurisdi
   }
 
   auto rows = state_rows_for_year(read_state_jails_csv(spec.data_file), spec.year, spec.data_file);
-  auto ramps = build_ramps(rows, spec.coverage_exponent, spec.rollout_latinx_pace);
+  const RolloutData data =
+      read_rollout_data(spec.rollout_dir.empty() ? default_rollout_dir(spec.data_file) : spec.rollout_dir);
+  auto ramps = build_ramps(rows, data, spec.coverage_exponent, spec.rollout_latinx_pace);
 
   std::vector<Jurisdiction> out;
   out.reserve(rows.size());

@@ -2,7 +2,9 @@
 /// The national model: the 50 states and DC as jurisdictions, built from the
 /// Vera Institute of Justice Incarceration Trends state file
 /// (data/us_state_jails_2005_2016.csv), each with an activation-coverage ramp
-/// that makes the national rollout follow DOMAIN.md §3's table.
+/// that makes the national rollout follow DOMAIN.md §3's table; the table and
+/// the other dated facts of the rollout are data too (data/sc_rollout/,
+/// models/population/rollout_data.hpp).
 ///
 /// Coverage is measured in *bookings*, not counties: a state's coverage at a
 /// date is the share of its bookings made in counties where Secure
@@ -20,32 +22,24 @@
 #include <string_view>
 #include <vector>
 
+#include "models/population/rollout_data.hpp"
 #include "models/scenario/scenario.hpp"
 #include "sim/calendar.hpp"
 
 namespace scsim {
 
-/// US counties and county equivalents in DOMAIN.md §3's table.
-inline constexpr int kUsCounties = 3181;
+/// The rollout directory a spec without `rollout_dir` uses: sc_rollout/ beside
+/// the state jail file (data/sc_rollout/ for data/us_state_jails_2005_2016.csv).
+std::string default_rollout_dir(const std::string& data_file);
 
-/// One row of the national rollout table: activated counties at a date.
-struct RolloutCount {
-  sim::Date date;
-  int counties;
-  std::string_view source;  // where the number and the choice of date come from
-};
-
-/// DOMAIN.md §3's table with the dates chosen for its rows (plus the seed's
-/// 7 pilot counties on 2008-10-27 and 1,167 on 2011-05-31), in date order.
-const std::vector<RolloutCount>& national_rollout_table();
-
-/// Share of the nation's 3,181 counties activated on `d`: the table above,
-/// linear between its rows, 0 before 2008-10-27 and 1 from 2013-01-22.
-double national_county_share(sim::Date d);
+/// Share of the nation's 3,181 counties activated on `d`: the county counts of
+/// `data` (national_counts.csv), linear between its rows, 0 before the first
+/// and 1 from the last.
+double national_county_share(const RolloutData& data, sim::Date d);
 
 /// National share of bookings covered on `d` implied by the county share:
-/// national_county_share(d) ^ exponent.
-double national_booking_coverage(sim::Date d, double exponent);
+/// national_county_share(data, d) ^ exponent.
+double national_booking_coverage(const RolloutData& data, sim::Date d, double exponent);
 
 /// A coverage ramp read at a civil date: linear between points (by day), 0
 /// before the first point, the last value after the last. Points must be in
@@ -88,8 +82,9 @@ std::vector<StateJailRow> state_rows_for_year(const std::vector<StateJailRow>& r
 /// from the state's Latinx share (see NationalSpec) and a coverage ramp; a
 /// ramp in spec.state_ramps replaces the computed one for that state (the
 /// other states keep theirs, so national coverage then departs from the table,
-/// which is what a what-if about one state wants). spec.data_file is used as
-/// given (the loader resolves it against the scenario file).
+/// which is what a what-if about one state wants). spec.data_file and
+/// spec.rollout_dir are used as given (the loader resolves them against the
+/// scenario file); an empty rollout_dir means default_rollout_dir(data_file).
 std::vector<Jurisdiction> build_national(const NationalSpec& spec, const Jurisdiction& prototype);
 
 }  // namespace scsim

@@ -84,6 +84,53 @@ std::vector<Field> Reader::split(std::string_view line, SplitOptions options) co
   return out;
 }
 
+std::vector<Row> read_table(std::string_view text, const std::string& file, std::span<const std::string_view> columns,
+                            SplitOptions options) {
+  const auto fail = [&](int line, int column, std::string_view key, const std::string& message) {
+    throw ScenarioError(file, line, column, std::string(key), message);
+  };
+  const std::size_t n = columns.size();
+  const std::string expected = "expected " + std::to_string(n) + " columns, found ";
+  Reader reader(text, file, columns);
+  std::vector<Row> rows;
+  std::string_view line;
+  bool header_seen = false;
+  while (reader.next(line)) {
+    const int line_no = reader.line();
+    auto fields = reader.split(line, options);
+    if (!header_seen) {
+      for (std::size_t i = 0; i < n; ++i) {
+        if (i >= fields.size())
+          fail(line_no, static_cast<int>(line.size()) + 1, columns[i],
+               "header lacks column '" + std::string(columns[i]) + "'");
+        if (fields[i].text != columns[i])
+          fail(line_no, fields[i].column, columns[i],
+               "header has '" + fields[i].text + "' where '" + std::string(columns[i]) + "' is expected");
+      }
+      if (fields.size() > n)
+        fail(line_no, fields[n].column, "header", "unexpected extra column '" + fields[n].text + "'");
+      header_seen = true;
+      continue;
+    }
+    if (line.empty()) {
+      // A blank last line is harmless; a blank line with rows after it is not.
+      if (reader.at_end()) break;
+      fail(line_no, 1, columns[0], "blank line");
+    }
+    if (fields.size() < n)
+      fail(line_no, static_cast<int>(line.size()) + 1, columns[fields.size()],
+           expected + std::to_string(fields.size()) + " (missing '" + std::string(columns[fields.size()]) + "')");
+    if (fields.size() > n) fail(line_no, fields[n].column, columns.back(), expected + std::to_string(fields.size()));
+    if (!options.quotes)
+      for (std::size_t i = 0; i < n; ++i)
+        if (fields[i].text.find('"') != std::string::npos)
+          fail(line_no, fields[i].column, columns[i], "quoted fields are not supported");
+    rows.push_back(Row{line_no, std::move(fields)});
+  }
+  if (!header_seen) fail(1, 1, columns[0], "empty file (expected a header line)");
+  return rows;
+}
+
 std::string read_file(const std::string& path, std::size_t max_bytes, const std::string& key, std::string_view what) {
   std::string text = parse::read_file(path, path, max_bytes, key, what);
   parse::check_text(text, path, "");

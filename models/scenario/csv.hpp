@@ -54,6 +54,21 @@ class Reader {
   int line_ = 0;
 };
 
+/// One data row of a table read by read_table.
+struct Row {
+  int line = 0;               // 1-based line in the file
+  std::vector<Field> fields;  // exactly one per column
+};
+
+/// The data rows of a CSV table whose header must be exactly `columns`: a
+/// missing, renamed or extra header column, a row with too few or too many
+/// fields, a blank line before the last, and (without `options.quotes`) a
+/// quote character are errors naming the file, line, column and the column's
+/// header name; so is a text without a header line. `file` names the text in
+/// messages.
+std::vector<Row> read_table(std::string_view text, const std::string& file, std::span<const std::string_view> columns,
+                            SplitOptions options = {});
+
 /// A CSV file's text: at most `max_bytes`, UTF-8 without control characters
 /// (parse::read_file, parse::check_text); `what` names it in messages.
 std::string read_file(const std::string& path, std::size_t max_bytes, const std::string& key, std::string_view what);

@@ -99,6 +99,22 @@ void Declarations::declare_pipeline() {
              &PipelineParams::cap_screening);
 }
 
+namespace {
+
+/// A path in the scenario, resolved against the folder of the file that names
+/// it; it must be an existing file (or, with `directory`, folder).
+std::string existing_path(const Node& n, const std::string& p, bool directory) {
+  const std::string rel = schema::read_string(n, p);
+  const fs::path full = ((n.where.file ? n.where.file->dir : fs::path()) / rel).lexically_normal();
+  if (directory ? !fs::is_directory(full) : !fs::is_regular_file(full))
+    fail(n.where, p,
+         std::string(directory ? "rollout data directory" : "data file") + " not found: '" + rel + "' (looked for " +
+             full.string() + ")");
+  return full.string();
+}
+
+}  // namespace
+
 void Declarations::declare_national() {
   national
       .add(Key{.name = "data_file",
@@ -106,11 +122,15 @@ void Declarations::declare_national() {
                .help = "the state jail CSV (data/us_state_jails_2005_2016.csv), relative to the file that names it",
                .required = true},
            [](const Node& n, NationalSpec& spec, const std::string& p) {
-             const std::string rel = schema::read_string(n, p);
-             const fs::path full = ((n.where.file ? n.where.file->dir : fs::path()) / rel).lexically_normal();
-             if (!fs::is_regular_file(full))
-               fail(n.where, p, "data file not found: '" + rel + "' (looked for " + full.string() + ")");
-             spec.data_file = full.string();
+             spec.data_file = existing_path(n, p, false);
+           })
+      .add(Key{.name = "rollout_dir",
+               .type = Type::string,
+               .help = "the directory of the rollout's dated facts (national_counts.csv, states_started.csv, "
+                       "state_ramps.csv, forced_starts.csv, border_first.csv; data/README.md), relative to the file "
+                       "that names it; default: sc_rollout/ beside data_file (data/sc_rollout/)"},
+           [](const Node& n, NationalSpec& spec, const std::string& p) {
+             spec.rollout_dir = existing_path(n, p, true);
            })
       .field(Key{.name = "year",
                  .type = Type::integer,
@@ -172,6 +192,8 @@ void Declarations::declare_national() {
         if (spec.noncitizen_min > spec.noncitizen_max)
           fail(schema::blame({m.find("noncitizen_min"), m.find("noncitizen_max")}, m.where), join(path, "noncitizen_min"),
                "noncitizen_min exceeds noncitizen_max");
+        if (spec.rollout_dir.empty() && !spec.data_file.empty())
+          spec.rollout_dir = default_rollout_dir(spec.data_file);
         spec.origin = m.where.str();
       });
 }

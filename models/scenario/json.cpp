@@ -73,7 +73,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PipelineParams, iafis_response, lesc_analysts
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CostParams, fiscal_year_start_month, inflation, staff_cost_per_detainer, scaap_rate,
                                    scaap_min_days, ice_per_diem, ice_per_diem_year)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CoveragePoint, date, fraction)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(NationalSpec, data_file, year, annual_turnover, noncitizen_per_latinx,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(NationalSpec, data_file, rollout_dir, year, annual_turnover, noncitizen_per_latinx,
                                    noncitizen_min, noncitizen_max, noncitizen_split, naturalized_share,
                                    coverage_exponent, rollout_latinx_pace, state_ramps, origin)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Jurisdiction, id, name, state, bookings_per_day, day_of_week, population, jail,

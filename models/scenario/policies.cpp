@@ -398,7 +398,9 @@ Registry::Registry() {
   add_type<StateRefuses>(
       "state_refuses",
       "A state rescinds its SC agreement (IL 2011-05-04, NY 2011-06-01, MA 2011-06-06; DHS voided all agreements "
-      "2011-08-05, so scenarios set `to: 2011-08-05`): rollout in the state freezes, plus `effect`. Scope: states.",
+      "2011-08-05, so scenarios set `to: 2011-08-05`): rollout in the state freezes (coverage held at its level on "
+      "`from`; after `to` it follows the activation ramp again), plus `effect`. The national ramps hold activation "
+      "only (data/sc_rollout/), so a refusal is always this policy. Scope: states.",
       [](Section<StateRefuses>& s) {
         s.field(Key{.name = "effect",
                     .type = Type::enumeration,

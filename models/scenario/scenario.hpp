@@ -158,6 +158,9 @@ struct CoveragePoint {
 /// DOMAIN.md §3's table.
 struct NationalSpec {
   std::string data_file;                    // CSV path, resolved relative to the scenario file
+  /// Directory of the dated rollout facts (data/sc_rollout/: national_counts.csv, states_started.csv,
+  /// state_ramps.csv, forced_starts.csv, border_first.csv; data/README.md). Empty: sc_rollout/ beside data_file.
+  std::string rollout_dir;
   int year = 2010;                          // which year's jail population
   double annual_turnover = 16;              // admissions per jail bed per year (DOMAIN.md §5)
   /// Share of bookings that are non-citizens = noncitizen_per_latinx x Latinx share of jail population,

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "models/pipeline/journey.hpp"
+#include "models/pipeline/timeline.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -120,6 +121,34 @@ TEST_CASE("the SC-era scenario adds the 2011 refusals, later eras and the TRUST 
   RuleSet r;
   trust->apply(r);
   CHECK(r.honor_level == PerLevel<bool>{true, false, false, false});
+}
+
+TEST_CASE("state refusals are policies: the ramps hold activation only, state_refuses freezes", "[scenario]") {
+  // Issue 13 §4: Illinois's ramp rises from Mar 1 2011 (26 counties) to Jan 22 2013; its refusal
+  // (May 4 to Aug 5 2011) holds the covered share where it was, then the ramp takes over again.
+  // New York and Massachusetts activated no county during their refusals, so their coverage is
+  // the same with the policies or without.
+  const Scenario s = load("historical/us_2008_2014.yaml");
+  const sim::Calendar cal(s.start);
+  auto covered = [&](const std::string& state, const char* iso) {
+    const Jurisdiction& j = *s.find_jurisdiction(state == "IL" ? "il" : state == "NY" ? "ny" : "ma");
+    const Rollout rollout(j, cal);
+    const auto segs = rule_timeline(s, j, cal, rollout);
+    const sim::Time t = cal.to_time(D(iso));
+    const RuleSegment* seg = &segs.front();
+    for (const auto& g : segs)
+      if (g.from <= t) seg = &g;
+    return std::pair{std::min(rollout.coverage(t), seg->coverage_cap), rollout.coverage(t)};
+  };
+  const double at_refusal = covered("IL", "2011-05-04").first;
+  CHECK(at_refusal == Approx(0.25 + 0.75 * 64.0 / 693.0).margin(1e-9));
+  CHECK(covered("IL", "2011-07-01").first == at_refusal);
+  CHECK(covered("IL", "2011-07-01").second > at_refusal);  // the activation ramp goes on underneath
+  CHECK(covered("IL", "2011-08-05").first == Approx(0.25 + 0.75 * 157.0 / 693.0).margin(1e-9));
+  for (const char* state : {"NY", "MA"}) {
+    INFO(state);
+    for (const char* iso : {"2011-06-10", "2011-08-01"}) CHECK(covered(state, iso).first == covered(state, iso).second);
+  }
 }
 
 TEST_CASE("county scenarios carry their documented facts", "[scenario]") {

@@ -17,6 +17,12 @@ namespace {
 
 const std::string kDataFile = std::string(SCSIM_TEST_DIR) + "/../data/us_state_jails_2005_2016.csv";
 const std::string kBroken = std::string(SCSIM_TEST_DIR) + "/fixtures/broken_csv/";
+const std::string kRolloutDir = std::string(SCSIM_TEST_DIR) + "/../data/sc_rollout";
+
+const RolloutData& rollout() {
+  static const RolloutData data = read_rollout_data(kRolloutDir);
+  return data;
+}
 
 sim::Date D(const char* iso) { return sim::parse_date(iso); }
 sim::Date next_day(sim::Date d) { return sim::Date{std::chrono::sys_days{d} + std::chrono::days{1}}; }
@@ -163,25 +169,25 @@ TEST_CASE("the county-share interpolation hits the rollout table at its dates", 
   const Row rows[] = {{"2008-10-27", 7},    {"2008-12-31", 14},   {"2009-09-30", 88},   {"2009-10-27", 95},
                       {"2010-09-01", 574},  {"2010-09-30", 658},  {"2011-03-01", 1123}, {"2011-05-31", 1167},
                       {"2011-06-30", 1417}, {"2011-09-30", 1595}, {"2013-01-22", 3181}};
-  REQUIRE(national_rollout_table().size() == std::size(rows));
+  REQUIRE(rollout().counties.size() == std::size(rows));
   for (const auto& r : rows) {
     INFO(r.date);
-    CHECK(national_county_share(D(r.date)) == r.counties / 3181.0);
+    CHECK(national_county_share(rollout(), D(r.date)) == r.counties / 3181.0);
   }
-  CHECK(national_county_share(D("2008-10-26")) == 0.0);
-  CHECK(national_county_share(D("2001-01-01")) == 0.0);
-  CHECK(national_county_share(D("2014-06-01")) == 1.0);
+  CHECK(national_county_share(rollout(), D("2008-10-26")) == 0.0);
+  CHECK(national_county_share(rollout(), D("2001-01-01")) == 0.0);
+  CHECK(national_county_share(rollout(), D("2014-06-01")) == 1.0);
   // Linear between rows: halfway from 658 (Sep 30 2010) to 1,123 (Mar 1 2011) is Dec 15 2010.
-  CHECK(national_county_share(D("2010-12-15")) == Approx((658 + 1123) / 2.0 / 3181.0).epsilon(1e-3));
+  CHECK(national_county_share(rollout(), D("2010-12-15")) == Approx((658 + 1123) / 2.0 / 3181.0).epsilon(1e-3));
 }
 
 TEST_CASE("national booking coverage equals county share ^ exponent at every table date", "[national]") {
   const auto& js = national2010();
   const double exponent = NationalSpec{}.coverage_exponent;
-  for (const auto& r : national_rollout_table()) {
+  for (const auto& r : rollout().counties) {
     if (r.date == D("2008-10-27")) continue;  // program start: the pilots alone (next test)
-    INFO(sim::format_date(r.date) << " " << r.counties);
-    CHECK(national_coverage(js, r.date) == Approx(std::pow(r.counties / 3181.0, exponent)).margin(1e-9));
+    INFO(sim::format_date(r.date) << " " << r.count);
+    CHECK(national_coverage(js, r.date) == Approx(std::pow(r.count / 3181.0, exponent)).margin(1e-9));
   }
   // On the first day only the pilots are covered; the exponent was chosen so
   // that they roughly match the curve there (national.cpp).
@@ -411,10 +417,10 @@ TEST_CASE("rollout_latinx_pace moves high-Latinx states ahead and keeps the nati
   const sim::Date first_year = D("2009-09-30");
   CHECK(coverage_at(state(paced, "NM").coverage, first_year) > coverage_at(state(even, "NM").coverage, first_year));
   CHECK(coverage_at(state(paced, "NC").coverage, first_year) < coverage_at(state(even, "NC").coverage, first_year));
-  for (const auto& r : national_rollout_table()) {
+  for (const auto& r : rollout().counties) {
     if (r.date == D("2008-10-27")) continue;
     INFO(sim::format_date(r.date));
-    CHECK(national_coverage(paced, r.date) == Approx(std::pow(r.counties / 3181.0, s.coverage_exponent)).margin(1e-9));
+    CHECK(national_coverage(paced, r.date) == Approx(std::pow(r.count / 3181.0, s.coverage_exponent)).margin(1e-9));
   }
   for (const auto& j : paced) {
     INFO(j.state);
