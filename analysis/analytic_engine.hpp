@@ -26,7 +26,7 @@ namespace scsim::chain {
 
 // ------------------------------------------------------------ metrics with an analytic expectation
 
-inline constexpr std::array<Metric, 53> kCountMetrics{
+inline constexpr std::array<Metric, 54> kCountMetrics{
     Metric::bookings,           Metric::fingerprints_submitted, Metric::ident_matches,
     Metric::ident_matches_level1, Metric::ident_matches_level2, Metric::ident_matches_level3,
     Metric::ident_matches_noncriminal, Metric::local_notifications, Metric::detainers_issued,
@@ -36,7 +36,7 @@ inline constexpr std::array<Metric, 53> kCountMetrics{
     Metric::removals_level1,    Metric::removals_level2,        Metric::removals_level3,
     Metric::removals_noncriminal, Metric::us_citizens_detained, Metric::ice_detained,
     Metric::ice_released_pending, Metric::removals_reinstated, Metric::removals_stipulated, Metric::removals_court,
-    Metric::followed_up_at_large, Metric::ice_arrests_at_large,
+    Metric::followed_up_at_large, Metric::ice_arrests_at_large, Metric::ice_transfers_from_jail,
     Metric::detainers_issued_sc, Metric::detainers_issued_287g, Metric::detainers_issued_cap,
     Metric::ice_bookings_sc, Metric::ice_bookings_sc_level1, Metric::ice_bookings_sc_level2,
     Metric::ice_bookings_sc_level3, Metric::ice_bookings_sc_noncriminal,

@@ -32,6 +32,12 @@ void Engine::jurisdiction(std::size_t j) {
   custody_outcomes(custody);
   for (std::size_t k = 0; k < kSlots; ++k)
     if (out_[k].used) add_series(static_cast<int>(k), finish(out_[k]));
+  // Straight from the jail: every ICE book-in but the later at-large arrests.
+  Grid transfers(days_, 0.0);
+  const Grid& booked_in = local_[std::size_t(slot(Metric::ice_bookings))];
+  const Grid& at_large = local_[std::size_t(slot(Metric::ice_arrests_at_large))];
+  for (std::size_t d = 0; d < days_; ++d) transfers[d] = booked_in[d] - at_large[d];
+  add_series(slot(Metric::ice_transfers_from_jail), transfers);
 }
 
 /// The rules of every grid day and empty series for one jurisdiction.

@@ -26,6 +26,7 @@ std::pair<double, double> relative_interval(TargetKind k, double tolerance) {
     case TargetKind::more_than: return {0.0, 0.15};
     case TargetKind::approx: return {-0.05, 0.05};
     case TargetKind::just_over: return {0.0, 0.05};
+    case TargetKind::less_than: return {1 / 1.15 - 1, 0.0};
     case TargetKind::point:
     case TargetKind::exact: break;
   }
@@ -222,12 +223,12 @@ Targets parse_targets(std::string_view text, const std::string& file) {
       const csv::Field& k = fields[4];
       if (k.text.empty())
         fail(file, line_no, k.column, "kind",
-             "value is required: one of point, exact, more_than, approx, just_over (how the source states the figure)");
+             "value is required: one of point, exact, more_than, approx, just_over, less_than (how the source states the figure)");
       const auto it = std::find(kTargetKindNames.begin(), kTargetKindNames.end(), k.text);
       if (it == kTargetKindNames.end()) {
         const std::vector<std::string> names(kTargetKindNames.begin(), kTargetKindNames.end());
         fail(file, line_no, k.column, "kind",
-             "unknown kind '" + k.text + "' (expected point, exact, more_than, approx or just_over)" +
+             "unknown kind '" + k.text + "' (expected point, exact, more_than, approx, just_over or less_than)" +
                  schema::did_you_mean(k.text, names));
       }
       t.kind = static_cast<TargetKind>(it - kTargetKindNames.begin());

@@ -27,6 +27,8 @@
 ///                approx     "≈ X", "about X", a round figure: ±5 %
 ///                                                            [0.95 X, 1.05 X]
 ///                just_over  "just over X": X to +5 %         [X, 1.05 X]
+///                less_than  "fewer than X" / "under X": at most X, the mirror of
+///                           more_than                        [X / 1.15, X]
 ///              The ends are included.
 ///   tolerance  `0.05` or `5%`: for point and exact, the allowed relative
 ///              error; for every kind, the unit of calibration residuals
@@ -61,8 +63,9 @@ namespace scsim {
 std::optional<Metric> metric_by_name(std::string_view name);
 
 /// How a source states a figure (see the header comment).
-enum class TargetKind { point, exact, more_than, approx, just_over };
-inline constexpr std::array<std::string_view, 5> kTargetKindNames{"point", "exact", "more_than", "approx", "just_over"};
+enum class TargetKind { point, exact, more_than, approx, just_over, less_than };
+inline constexpr std::array<std::string_view, 6> kTargetKindNames{"point",  "exact",     "more_than",
+                                                                  "approx", "just_over", "less_than"};
 std::string_view target_kind_name(TargetKind k);
 
 struct Target {
@@ -93,7 +96,7 @@ struct Target {
 /// 1e-6 x value: the precision of a calibrated file); false for NaN.
 bool within(const Target& t, double v);
 /// Calibration residual of `v`, in tolerance units (one unit = value x
-/// tolerance). A figure stated as a range (more_than, approx, just_over): 0
+/// tolerance). A figure stated as a range (more_than, approx, just_over, less_than): 0
 /// inside the interval, else the distance to its nearer end. A point or exact
 /// figure: the distance to the figure itself, as before kinds existed (the
 /// figure is the aim; its tolerance only the pass band of the check).

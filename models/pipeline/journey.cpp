@@ -471,7 +471,7 @@ Custody Model::enter_custody(const Person& p, Node from) {
   add(p, by_level(Metric::ice_bookings_level1, level), sim_.now());
   add(p, ice_bookings_by_route(p.route), sim_.now());
   add(p, ice_bookings_by_route(p.route, level), sim_.now());
-  if (from == st(S::at_large)) add(p, Metric::ice_arrests_at_large, sim_.now());
+  add(p, from == st(S::at_large) ? Metric::ice_arrests_at_large : Metric::ice_transfers_from_jail, sim_.now());
   if (status == Status::citizen) add(p, Metric::us_citizens_detained, sim_.now());
   const RuleSet& at_custody = segment_at(jurisdictions_[p.info.jurisdiction], sim_.now()).rules;
   const CustodyPlan plan = custody_plan(sc_.pipeline, at_custody, status);

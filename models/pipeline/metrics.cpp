@@ -26,6 +26,7 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(Metric::end_firs
     "removals_court",
     "followed_up_at_large",
     "ice_arrests_at_large",
+    "ice_transfers_from_jail",
     "detainers_issued_sc", "detainers_issued_287g", "detainers_issued_cap",
     "ice_bookings_sc",
     "ice_bookings_sc_level1", "ice_bookings_sc_level2", "ice_bookings_sc_level3", "ice_bookings_sc_noncriminal",

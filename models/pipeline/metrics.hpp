@@ -82,6 +82,8 @@ enum class Metric : std::uint16_t {
   removals_court,              // removals ordered by an immigration judge
   followed_up_at_large,        // releases ICE follows up (declined, expired, before the detainer), at release
   ice_arrests_at_large,        // ICE book-ins from an at-large arrest
+  ice_transfers_from_jail,     // ICE book-ins straight from the jail: picked up from a hold or met at release
+                               // (ice_bookings - ice_arrests_at_large; counties' "turned over to ICE")
   // By route to the detainer (Route): Secure Communities, a 287(g) agreement, CAP.
   detainers_issued_sc, detainers_issued_287g, detainers_issued_cap,
   ice_bookings_sc,

@@ -318,6 +318,8 @@ TEST_CASE("each target kind passes at both ends of its interval and fails just o
       {"ice_bookings_level3,national,2011-05-31,52000,approx,2%,about", TargetKind::approx, 49400, 54600},
       // "just over 560,000": 560,000 to 5 % more.
       {"ident_matches,national,2011-05-31,560000,just_over,5%,just over", TargetKind::just_over, 560000, 588000},
+      // "fewer than 200": at most 200, at least 200 / 1.15.
+      {"detainers_issued,national,2011-05-31,200,less_than,5%,fewer than", TargetKind::less_than, 200 / 1.15, 200},
       // A point figure and an exact one: ± the tolerance.
       {"removals_level1,national,2009-10-31,1900,point,10%,point", TargetKind::point, 1710, 2090},
       {"ice_bookings_noncriminal,national,2011-05-31,61234,exact,5%,exact", TargetKind::exact, 58172.3, 64295.7},
@@ -390,7 +392,7 @@ TEST_CASE("a malformed kind is refused with its file, line, column and the kinds
   CHECK(e.line == 3);
   CHECK(e.column == 32);
   CHECK(e.key_path == "kind");
-  CHECK(e.message == "unknown kind 'morethan' (expected point, exact, more_than, approx or just_over); did you mean "
+  CHECK(e.message == "unknown kind 'morethan' (expected point, exact, more_than, approx, just_over or less_than); did you mean "
                      "'more_than'?");
   CHECK(std::string(e.what()).rfind("t.csv:3:32: kind: ", 0) == 0);
 
