@@ -58,7 +58,7 @@ struct Heading {
   bool complete = true;
   double inflation = 0;
   int fiscal_start = 7;
-  double scaap_rate = 0;
+  double scaap_rate = 0;  // the share of the bed-day cost SCAAP repays in the period's federal fiscal year
   int scaap_min_days = 4;
 };
 
@@ -145,8 +145,9 @@ std::vector<std::string> notes(const Heading& h) {
                           100 * h.inflation));
   n.push_back("Extra bed-days are the detainer hold (up to 48 business hours past release, 8 CFR 287.7(d)) plus the "
               "criminal custody a detainer adds by blocking bail and diversion (DOMAIN.md §5). ICE pays for neither.");
-  n.push_back(fmt::format("SCAAP offset: {:.0f}% of the bed-day cost of the detainer days of undocumented people with a "
-                          "felony (or Level 1/2 record) held at least {} days.",
+  n.push_back(fmt::format("SCAAP offset: {:.1f}% of the bed-day cost of the detainer days of undocumented people with a "
+                          "felony (or Level 1/2 record) held at least {} days (the federal fiscal year in which the "
+                          "period ends; scenario costs.scaap_*).",
                           100 * h.scaap_rate, h.scaap_min_days));
   n.push_back(fmt::format("Fiscal years start in month {} and are named after the year they end in.", h.fiscal_start));
   if (!h.complete)
@@ -377,7 +378,11 @@ void run_budget(const BudgetArgs& a, const Common& common) {
   h.complete = complete;
   h.inflation = sc.costs.inflation;
   h.fiscal_start = sc.costs.fiscal_year_start_month;
-  h.scaap_rate = sc.costs.scaap_rate;
+  {
+    const sim::Date last = p.last_day();  // the federal fiscal year the period ends in
+    const int ffy = static_cast<int>(last.year()) + (static_cast<unsigned>(last.month()) >= 10 ? 1 : 0);
+    h.scaap_rate = sc.costs.scaap_rate_for(ffy);
+  }
   h.scaap_min_days = sc.costs.scaap_min_days;
 
   if (a.format == "table")

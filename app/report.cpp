@@ -118,8 +118,21 @@ void cost_settings(Settings& t, const Scenario& sc) {
   t.row("fiscal year starts in month", std::to_string(c.fiscal_year_start_month));
   t.row("inflation", fmt::format("{:.1f}% a year", 100 * c.inflation));
   t.row("staff cost per detainer", dollars_cents(c.staff_cost_per_detainer));
-  t.row("SCAAP", percent(c.scaap_rate) + " of the bed-day cost of eligible people held at least " +
-                     std::to_string(c.scaap_min_days) + " days");
+  std::string scaap;
+  if (c.scaap_rate) {
+    scaap = percent(*c.scaap_rate) + " of the bed-day cost";
+  } else if (c.scaap_paid_share.empty() || c.scaap_salary_share == 0) {
+    scaap = "none";
+  } else {
+    scaap = percent(c.scaap_salary_share) + " (officer salaries) of the bed-day cost × the share paid (";
+    bool first = true;
+    for (const auto& [y, v] : c.scaap_paid_share) {
+      scaap += (first ? "FY" : ", FY") + std::to_string(y) + " " + percent(v);
+      first = false;
+    }
+    scaap += ")";
+  }
+  t.row("SCAAP", scaap + " for eligible people held at least " + std::to_string(c.scaap_min_days) + " days");
   t.row("ICE per diem", dollars_cents(c.ice_per_diem) + " (" + std::to_string(c.ice_per_diem_year) + " dollars)");
 }
 

@@ -51,6 +51,11 @@ void add_costs(const Scenario& sc, const Scopes& scopes, const Months& months, R
     throw std::invalid_argument("add_costs: replication shape does not match the scenario");
   const CostParams& c = sc.costs;
   const std::vector<int> years = month_years(months);
+  std::vector<int> ffys(years.size());  // federal fiscal year: October opens the next one
+  for (std::size_t mo = 0; mo < years.size(); ++mo) {
+    const auto m = parse::to_integer(std::string_view(months.labels[mo]).substr(5, 2));
+    ffys[mo] = years[mo] + (m && m.value >= 10 ? 1 : 0);
+  }
   auto cell = [&](std::size_t mo, std::size_t s, Metric m) -> double& {
     return r.monthly[(mo * r.scopes + s) * kMetrics + idx(m)];
   };
@@ -71,9 +76,9 @@ void add_costs(const Scenario& sc, const Scopes& scopes, const Months& months, R
       const double staff_cost = r.at(mo, s, Metric::detainers_issued) * staff;
       const double gross = hold_cost + extra_cost + staff_cost;
       // SCAAP pays a share of the bed-day cost of eligible people's detainer
-      // days. Its FY2012 rule (nothing for inmates of "unknown" status) does not
-      // bite here: a detainer needs an IDENT match, so DHS knows their status.
-      const double scaap = r.at(mo, s, Metric::scaap_eligible_days) * bed * c.scaap_rate;
+      // days, by federal fiscal year. Its FY2012 rule (nothing for inmates of
+      // "unknown" status) does not bite here: ICE's detainer means DHS knows their status.
+      const double scaap = r.at(mo, s, Metric::scaap_eligible_days) * bed * c.scaap_rate_for(ffys[mo]);
       const double values[] = {hold + extra, hold_cost,     extra_cost,
                                staff_cost,   gross,         scaap,
                                gross - scaap, r.at(mo, s, Metric::ice_detention_days) * per_diem};

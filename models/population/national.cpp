@@ -124,12 +124,6 @@ std::optional<int> parse_int(std::string_view s) {
   throw ScenarioError(file, line, column, "national." + key, msg);
 }
 
-std::string format_share(double v) {
-  std::ostringstream os;
-  os << v;
-  return os.str();
-}
-
 // ---------------------------------------------------------------------------
 // Rollout solver
 // ---------------------------------------------------------------------------
@@ -487,18 +481,6 @@ std::vector<StateJailRow> state_rows_for_year(const std::vector<StateJailRow>& r
 
 std::vector<Jurisdiction> build_national(const NationalSpec& spec, const Jurisdiction& prototype) {
   if (!(spec.annual_turnover > 0)) spec_error(spec, "annual_turnover", "must be positive");
-  if (!(spec.noncitizen_per_latinx >= 0)) spec_error(spec, "noncitizen_per_latinx", "must be >= 0");
-  if (!(spec.noncitizen_min >= 0 && spec.noncitizen_min <= spec.noncitizen_max && spec.noncitizen_max <= 1))
-    spec_error(spec, "noncitizen_min", "need 0 <= noncitizen_min <= noncitizen_max <= 1");
-  if (!(spec.naturalized_share >= 0 && spec.naturalized_share + spec.noncitizen_max <= 1))
-    spec_error(spec, "naturalized_share", "need naturalized_share >= 0 and naturalized_share + noncitizen_max <= 1");
-  double split_sum = 0;
-  for (double v : spec.noncitizen_split) {
-    if (!(v >= 0)) spec_error(spec, "noncitizen_split", "shares must be >= 0");
-    split_sum += v;
-  }
-  if (std::abs(split_sum - 1.0) > 1e-6)
-    spec_error(spec, "noncitizen_split", "shares must sum to 1 (they sum to " + format_share(split_sum) + ")");
   if (!(spec.coverage_exponent > 0 && spec.coverage_exponent <= 1))
     spec_error(spec, "coverage_exponent", "must be in (0, 1] (concave: booking coverage leads county coverage)");
   for (const auto& [code, ramp] : spec.state_ramps) {
@@ -525,14 +507,7 @@ std::vector<Jurisdiction> build_national(const NationalSpec& spec, const Jurisdi
     std::transform(j.id.begin(), j.id.end(), j.id.begin(), [](unsigned char c) { return char(std::tolower(c)); });
     j.name = r.state_name;
     j.bookings_per_day = r.jail_population * spec.annual_turnover / 365.0;
-    double nc = std::clamp(spec.noncitizen_per_latinx * r.latinx_share(), spec.noncitizen_min, spec.noncitizen_max);
-    auto& mix = j.population.group_mix;
-    mix[std::size_t(Group::naturalized)] = spec.naturalized_share;
-    mix[std::size_t(Group::lpr)] = nc * spec.noncitizen_split[0];
-    mix[std::size_t(Group::other_lawful)] = nc * spec.noncitizen_split[1];
-    mix[std::size_t(Group::removable_known)] = nc * spec.noncitizen_split[2];
-    mix[std::size_t(Group::removable_unknown)] = nc * spec.noncitizen_split[3];
-    mix[std::size_t(Group::us_born)] = 1.0 - spec.naturalized_share - nc;
+    j.population.group_mix = prototype.population.noncitizens.group_mix(r.latinx_share());
     j.activation.reset();
     auto over = spec.state_ramps.find(r.state);
     j.coverage = over != spec.state_ramps.end() ? over->second : ramps.at(r.state);

@@ -1,6 +1,7 @@
 // The scenario format, part 1: periods, population, jail stays and jurisdictions
 // (declarations.hpp says how the declarations are split).
 #include "models/scenario/declarations.hpp"
+#include "models/scenario/parse.hpp"
 
 namespace scsim::scenario_declarations {
 namespace {
@@ -44,12 +45,46 @@ Declarations::Declarations() {
                    sim::format_date(s.start) + " to " + sim::format_date(s.end) + ")");
       });
 
+  noncitizens
+      .field(Key{.name = "per_latinx",
+                 .type = Type::number,
+                 .help = "non-citizen share of bookings per unit of Latinx share of the jail population",
+                 .range = at_least(0)},
+             &NoncitizenRule::per_latinx)
+      .field(Key{.name = "min", .type = Type::probability, .help = "lower clamp of the non-citizen share"},
+             &NoncitizenRule::min)
+      .field(Key{.name = "max", .type = Type::probability, .help = "upper clamp of the non-citizen share"},
+             &NoncitizenRule::max)
+      .field(Key{.name = "split",
+                 .type = Type::shares,
+                 .help = "how non-citizens split over the groups",
+                 .choices = {"lpr", "other_lawful", "removable_known", "removable_unknown"}},
+             &NoncitizenRule::split)
+      .field(Key{.name = "naturalized_share",
+                 .type = Type::probability,
+                 .help = "naturalised citizens' share of all bookings"},
+             &NoncitizenRule::naturalized_share)
+      .finally([](const Node& m, NoncitizenRule& r, const std::string& path) {
+        if (r.min > r.max)
+          fail(schema::blame({m.find("min"), m.find("max")}, m.where), join(path, "min"), "min exceeds max");
+        if (r.naturalized_share + r.max > 1)
+          fail(schema::blame({m.find("naturalized_share"), m.find("max")}, m.where), join(path, "naturalized_share"),
+               "naturalized_share + max exceed 1 (they are shares of the same bookings)");
+      });
+
   population
       .field(Key{.name = "group_mix",
                  .type = Type::shares,
-                 .help = "bookings by population group",
+                 .help = "bookings by population group (or give latinx_share)",
                  .choices = names(kGroupNames)},
              &Population::group_mix)
+      .nested(Key{.name = "noncitizens", .help = "the rule that turns a Latinx share into the group mix"},
+              &Population::noncitizens, noncitizens)
+      .field(Key{.name = "latinx_share",
+                 .type = Type::probability,
+                 .help = "Latinx share of the jail population (the residents' share where the jail's is not "
+                         "published, as the national build does): with `noncitizens` it sets group_mix"},
+             &Population::latinx_share)
       .field(
           Key{.name = "in_ident",
               .type = Type::probabilities,
@@ -100,7 +135,17 @@ Declarations::Declarations() {
              const Key k{.name = "rollout_charges", .type = Type::list, .choices = names(kChargeNames)};
              p.rollout_charges.fill(false);
              for (std::size_t c : schema::read_choice_list(n, path, k)) p.rollout_charges[c] = true;
-           });
+           })
+      .finally([](const Node& m, Population& p, const std::string& path) {
+        // A group mix written here wins over an inherited Latinx share; both written here is a contradiction.
+        const Node* mix = m.find("group_mix");
+        const Node* share = m.find("latinx_share");
+        if (mix && share && share->kind != Node::Kind::null)
+          fail(schema::blame({mix}, share->where), join(path, "latinx_share"),
+               "give latinx_share or group_mix, not both (latinx_share sets group_mix through `noncitizens`)");
+        if (mix) p.latinx_share.reset();
+        if (p.latinx_share) p.group_mix = p.noncitizens.group_mix(*p.latinx_share);
+      });
 
   for (std::size_t c = 0; c < kCharges; ++c) {
     const Key row{.name = "", .type = Type::shares, .choices = names(kLevelNames)};
@@ -215,11 +260,30 @@ Declarations::Declarations() {
                  .unit = "USD",
                  .range = at_least(0)},
              &CostParams::staff_cost_per_detainer)
-      .field(
-          Key{.name = "scaap_rate",
-              .type = Type::probability,
-              .help = "share of the bed-day cost SCAAP reimburses for eligible people (felony or two misdemeanours)"},
-          &CostParams::scaap_rate)
+      .field(Key{.name = "scaap_rate",
+                 .type = Type::probability,
+                 .help = "a fixed share of the bed-day cost SCAAP reimburses for eligible people (felony or two "
+                         "misdemeanours), for a county that knows its award; replaces the schedule below"},
+             &CostParams::scaap_rate)
+      .field(Key{.name = "scaap_salary_share",
+                 .type = Type::probability,
+                 .help = "correctional-officer salaries' share of the bed-day cost: SCAAP pays salary costs only"},
+             &CostParams::scaap_salary_share)
+      .add(Key{.name = "scaap_paid_share",
+               .type = Type::map,
+               .help = "share of eligible salary costs SCAAP paid, by federal fiscal year ({2011: 0.23, 2015: 0.15}); "
+                       "a year without an entry takes the latest earlier one"},
+           [](const Node& n, CostParams& c, const std::string& p) {
+             if (!n.is_map()) fail(n.where, p, "expected a map of federal fiscal years to shares, got " + n.describe());
+             c.scaap_paid_share.clear();
+             const Key share{.type = Type::probability};
+             for (const auto& e : n.entries) {
+               const auto y = parse::to_integer(e.key);
+               if (!y || y.value < 1990 || y.value > 2100)
+                 fail(e.key_where, join(p, e.key), "'" + e.key + "' is not a federal fiscal year (1990-2100)");
+               c.scaap_paid_share[static_cast<int>(y.value)] = schema::read_number(e.value, join(p, e.key), share);
+             }
+           })
       .field(Key{.name = "scaap_min_days",
                  .type = Type::integer,
                  .help = "consecutive days held before SCAAP counts a person",

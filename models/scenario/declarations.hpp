@@ -50,6 +50,12 @@ struct Declarations {
       "population",
       "Who is booked and with what history (DOMAIN.md §4). Partial maps override the inherited values key by key; "
       "every share map must still sum to 1 afterwards."};
+  Section<NoncitizenRule> noncitizens{
+      "noncitizens",
+      "How many bookings are non-citizens, from a Latinx share (the national calibration's rule; DOMAIN.md §4: the "
+      "Latinx share is a proxy): non-citizens = per_latinx × Latinx share, clamped to [min, max], split over lpr, "
+      "other_lawful, removable_known, removable_unknown; naturalised citizens a fixed share; US-born citizens the "
+      "rest. The national build applies it to each state's jail population, a jurisdiction to its `latinx_share`."};
   Section<PerCharge<PerLevel<double>>> level_rows{
       "level_given_charge",
       "P(SC level | charge class) (DOMAIN.md §2): levels come from criminal history and the charge at booking. Each "

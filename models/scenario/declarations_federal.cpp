@@ -143,24 +143,6 @@ void Declarations::declare_national() {
                  .unit = "per year",
                  .range = above(0)},
              &NationalSpec::annual_turnover)
-      .field(Key{.name = "noncitizen_per_latinx",
-                 .type = Type::number,
-                 .help = "non-citizen share of bookings per unit of Latinx share of the jail population",
-                 .range = at_least(0)},
-             &NationalSpec::noncitizen_per_latinx)
-      .field(Key{.name = "noncitizen_min", .type = Type::probability, .help = "lower clamp of the non-citizen share"},
-             &NationalSpec::noncitizen_min)
-      .field(Key{.name = "noncitizen_max", .type = Type::probability, .help = "upper clamp of the non-citizen share"},
-             &NationalSpec::noncitizen_max)
-      .field(Key{.name = "noncitizen_split",
-                 .type = Type::shares,
-                 .help = "how non-citizens split over the groups",
-                 .choices = {"lpr", "other_lawful", "removable_known", "removable_unknown"}},
-             &NationalSpec::noncitizen_split)
-      .field(Key{.name = "naturalized_share",
-                 .type = Type::probability,
-                 .help = "naturalised citizens' share of all bookings"},
-             &NationalSpec::naturalized_share)
       .field(Key{.name = "coverage_exponent",
                  .type = Type::number,
                  .help = "national booking coverage = (share of the 3,181 counties activated) ^ exponent "
@@ -188,10 +170,7 @@ void Declarations::declare_national() {
                spec.state_ramps[e.key] = read_coverage(e.value, join(p, e.key));
              }
            })
-      .finally([](const Node& m, NationalSpec& spec, const std::string& path) {
-        if (spec.noncitizen_min > spec.noncitizen_max)
-          fail(schema::blame({m.find("noncitizen_min"), m.find("noncitizen_max")}, m.where), join(path, "noncitizen_min"),
-               "noncitizen_min exceeds noncitizen_max");
+      .finally([](const Node& m, NationalSpec& spec, const std::string&) {
         if (spec.rollout_dir.empty() && !spec.data_file.empty())
           spec.rollout_dir = default_rollout_dir(spec.data_file);
         spec.origin = m.where.str();

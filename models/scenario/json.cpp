@@ -60,7 +60,8 @@ void from_json(const json& j, Dist& d) {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(JailStay, path_share, pretrial_release, dismissed, to_conviction, sentence_served,
                                    pretrial_convicted, financial_release)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Population, group_mix, in_ident, charge_mix, level_given_charge,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(NoncitizenRule, per_latinx, min, max, split, naturalized_share)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Population, group_mix, noncitizens, latinx_share, in_ident, charge_mix, level_given_charge,
                                    rollout_concentration, rollout_noncitizen_cap, rollout_charges, prior_aggravated,
                                    prior_felonies, prior_misdemeanors, offense_given_charge)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PipelineParams, iafis_response, lesc_analysts, lesc_service, lesc_citizen_detection,
@@ -71,18 +72,18 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PipelineParams, iafis_response, lesc_analysts
                                    reinstatement_time, stipulated_time, voluntary_return_time, termination_time,
                                    at_large_delay, cap_screening)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CostParams, fiscal_year_start_month, inflation, staff_cost_per_detainer, scaap_rate,
-                                   scaap_min_days, ice_per_diem, ice_per_diem_year)
+                                   scaap_salary_share, scaap_paid_share, scaap_min_days, ice_per_diem, ice_per_diem_year)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CoveragePoint, date, fraction)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(NationalSpec, data_file, rollout_dir, year, annual_turnover, noncitizen_per_latinx,
-                                   noncitizen_min, noncitizen_max, noncitizen_split, naturalized_share,
-                                   coverage_exponent, rollout_latinx_pace, state_ramps, origin)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(NationalSpec, data_file, rollout_dir, year, annual_turnover, coverage_exponent,
+                                   rollout_latinx_pace, state_ramps, origin)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Jurisdiction, id, name, state, bookings_per_day, day_of_week, population, jail,
                                    jail_cost_per_day, jail_cost_year, activation, coverage, origin)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RuleSet, no_sharing, no_local_notification, post_conviction_only, freeze_rollout,
                                    p_detainer, p_notification, p_at_large, screening_287g, honor_level, honor_share, max_hold_business,
                                    arrest_bias, bias_levels)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RulePatch, no_sharing, no_local_notification, post_conviction_only, freeze_rollout,
-                                   p_detainer, p_notification, p_at_large, honor_level, honor_share, max_hold_business,
+                                   p_detainer, p_notification, p_at_large, screening_287g, honor_level, honor_share,
+                                   max_hold_business,
                                    bias_multiplier, bias_levels)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Scope, kind, ids)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PolicySpec, type, summary, from, to, scope, patch, sets, origin, id)

@@ -2,8 +2,29 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace scsim {
+
+double CostParams::scaap_rate_for(int ffy) const {
+  if (scaap_rate) return *scaap_rate;
+  if (scaap_paid_share.empty()) return 0.0;
+  auto it = scaap_paid_share.upper_bound(ffy);
+  const double paid = it == scaap_paid_share.begin() ? it->second : std::prev(it)->second;
+  return scaap_salary_share * paid;
+}
+
+PerGroup<double> NoncitizenRule::group_mix(double latinx_share) const {
+  const double nc = std::clamp(per_latinx * latinx_share, min, max);
+  PerGroup<double> mix{};
+  mix[std::size_t(Group::naturalized)] = naturalized_share;
+  mix[std::size_t(Group::lpr)] = nc * split[0];
+  mix[std::size_t(Group::other_lawful)] = nc * split[1];
+  mix[std::size_t(Group::removable_known)] = nc * split[2];
+  mix[std::size_t(Group::removable_unknown)] = nc * split[3];
+  mix[std::size_t(Group::us_born)] = 1.0 - naturalized_share - nc;
+  return mix;
+}
 
 double Dist::analytic_mean() const {
   switch (kind) {

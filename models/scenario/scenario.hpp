@@ -55,9 +55,30 @@ struct JailStay {
   double financial_release = 1.0;
 };
 
+/// How many bookings are non-citizens, from the Latinx share of a jail population
+/// (the national calibration's rule; DOMAIN.md §4: the Latinx share is a proxy).
+/// Non-citizen share = per_latinx x Latinx share, clamped to [min, max], split over
+/// lpr, other_lawful, removable_known, removable_unknown; naturalised citizens are a
+/// fixed share of all bookings; US-born citizens the rest. The national build
+/// applies it to each state (models/population/national.cpp); a county applies it
+/// to its own `latinx_share`, so both follow one fitted rule.
+struct NoncitizenRule {
+  double per_latinx = 0.45;
+  double min = 0.02, max = 0.45;
+  std::array<double, 4> split{0.30, 0.08, 0.32, 0.30};
+  double naturalized_share = 0.04;  // of all bookings
+  /// The group mix the rule gives for a Latinx share (shares sum to 1).
+  PerGroup<double> group_mix(double latinx_share) const;
+};
+
 /// Who is booked in a jurisdiction and with what history.
 struct Population {
   PerGroup<double> group_mix{0.80, 0.05, 0.05, 0.02, 0.05, 0.03};   // shares, sum 1
+  /// The rule that turns a Latinx share into group_mix (national build, latinx_share).
+  NoncitizenRule noncitizens;
+  /// Latinx share of the jurisdiction's jail population (its residents' share where the
+  /// jail's is not published): when given, group_mix = noncitizens.group_mix(latinx_share).
+  std::optional<double> latinx_share;
   PerGroup<double> in_ident{0.002, 1.0, 1.0, 1.0, 1.0, 0.0};       // P(prints are in IDENT)
   PerCharge<double> charge_mix{0.12, 0.23, 0.45, 0.20};              // shares, sum 1
   /// P(level | charge): rows charge classes, columns levels; each row sums to 1.
@@ -138,8 +159,19 @@ struct CostParams {
   int fiscal_year_start_month = 7;
   double inflation = 0.025;               // annual, to convert cost_year dollars
   double staff_cost_per_detainer = 0;     // processing cost per detainer lodged
-  double scaap_rate = 0.0;                // fraction of bed-day cost reimbursed for eligible people
+  /// SCAAP pays a share of the correctional-officer salary cost of eligible inmate-days,
+  /// prorated to each federal fiscal year's appropriation (DOMAIN.md §5;
+  /// docs/sources/scaap-and-staff-costs.md). Without `scaap_rate` the share of the
+  /// bed-day cost reimbursed is scaap_salary_share x scaap_paid_share(federal FY);
+  /// a county that knows its award gives scaap_rate instead.
+  std::optional<double> scaap_rate;       // fixed share of the bed-day cost, overriding the schedule
+  double scaap_salary_share = 0.0;        // officer salaries' share of the bed-day cost
+  std::map<int, double> scaap_paid_share; // federal fiscal year -> share of eligible costs paid (step)
   int scaap_min_days = 4;
+  /// The share of the bed-day cost SCAAP reimburses for a month of federal fiscal year `ffy`:
+  /// scaap_rate if given, else salary share x the paid share of the latest year at or before
+  /// `ffy` (the first year's before it; 0 without a schedule).
+  double scaap_rate_for(int ffy) const;
   double ice_per_diem = 128.88;           // ICE detention, per bed-day (FY2016)
   int ice_per_diem_year = 2016;
 };
@@ -163,13 +195,8 @@ struct NationalSpec {
   std::string rollout_dir;
   int year = 2010;                          // which year's jail population
   double annual_turnover = 16;              // admissions per jail bed per year (DOMAIN.md §5)
-  /// Share of bookings that are non-citizens = noncitizen_per_latinx x Latinx share of jail population,
-  /// clamped to [noncitizen_min, noncitizen_max].
-  double noncitizen_per_latinx = 0.45;
-  double noncitizen_min = 0.02, noncitizen_max = 0.45;
-  /// How non-citizens split over lpr, other_lawful, removable_known, removable_unknown (sum 1).
-  std::array<double, 4> noncitizen_split{0.30, 0.08, 0.32, 0.30};
-  double naturalized_share = 0.04;          // of all bookings
+  // Each state's group mix comes from the prototype jurisdiction's population.noncitizens
+  // rule applied to the state's Latinx share of its jail population.
   /// National booking coverage = (share of the 3,181 counties activated) ^ coverage_exponent: early
   /// counties were large, so bookings covered lead counties covered (models/national.cpp explains 0.56).
   double coverage_exponent = 0.56;

@@ -128,12 +128,10 @@ TEST_CASE("state bookings add up to national jail population x turnover / 365", 
 
 TEST_CASE("each state's group mix follows its Latinx share and sums to one", "[national]") {
   NationalSpec s = spec2010();
-  s.noncitizen_per_latinx = 0.9;
-  s.noncitizen_min = 0.02;
-  s.noncitizen_max = 0.45;
-  s.naturalized_share = 0.03;
-  s.noncitizen_split = {0.3, 0.1, 0.3, 0.3};
-  auto js = build_national(s, Jurisdiction{});
+  Jurisdiction proto;
+  proto.population.noncitizens = NoncitizenRule{.per_latinx = 0.9, .min = 0.02, .max = 0.45,
+                                                .split = {0.3, 0.1, 0.3, 0.3}, .naturalized_share = 0.03};
+  auto js = build_national(s, proto);
   for (const auto& j : js) {
     double total = 0;
     for (double v : j.population.group_mix) {
@@ -389,15 +387,15 @@ TEST_CASE("a year with missing states, an absent year or a missing file is an er
 TEST_CASE("an inconsistent national spec is an error at the spec's origin", "[national]") {
   NationalSpec s = spec2010();
   s.origin = "scenarios/x.yaml:12:3";
-  s.noncitizen_split = {0.3, 0.3, 0.3, 0.3};
+  s.coverage_exponent = 1.5;
   try {
     build_national(s, Jurisdiction{});
-    FAIL("accepted a split summing to 1.2");
+    FAIL("accepted a convex coverage mapping");
   } catch (const ScenarioError& e) {
     CHECK(e.file == "scenarios/x.yaml");
     CHECK(e.line == 12);
     CHECK(e.column == 3);
-    CHECK(e.key_path == "national.noncitizen_split");
+    CHECK(e.key_path == "national.coverage_exponent");
   }
   s = spec2010();
   s.state_ramps["PR"] = {{D("2010-01-01"), 1.0}};
