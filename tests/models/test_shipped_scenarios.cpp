@@ -157,7 +157,7 @@ TEST_CASE("county scenarios carry their documented facts", "[scenario]") {
   CHECK(la.jurisdictions[0].id == "los_angeles_ca");
   CHECK(la.jurisdictions[0].bookings_per_day == 384);
   CHECK(la.jurisdictions[0].activation == D("2009-08-27"));
-  CHECK(la.jurisdictions[0].jail_cost_per_day == 64);
+  CHECK(la.jurisdictions[0].jail_cost_per_day == 113);
 
   Scenario harris = load("counties/harris.yaml");
   CHECK(harris.jurisdictions.at(0).state == "TX");
