@@ -114,22 +114,28 @@ sim::Process Model::arrivals(std::size_t j, bool extra) {
   JurisdictionRun& local = jurisdictions_[j];
   sim::Stream& gaps = extra ? extra_arrival_streams_[j] : arrival_streams_[j];
   sim::Stream& people = extra ? extra_person_streams_[j] : person_streams_[j];
+  // No new bookings after period.bookings_until (the run itself goes on to the horizon).
+  const sim::Time last_booking = sc_.bookings_until ? cal_.to_time(*sc_.bookings_until) + sim::kDay : horizon_;
+  const sim::Time stop = std::min(horizon_, last_booking);
+  // The rate and the next change are the same until that change (t only grows).
+  sim::Time change = std::numeric_limits<sim::Time>::min();
+  double rate = 0;
   double t = 0;
   for (;;) {
     auto now = static_cast<sim::Time>(t);
-    const Segment& seg = segment_at(local, now);
-    sim::Time change = cal_.start_of_day(now) + sim::kDay;
-    auto next_seg = std::upper_bound(local.segments.begin(), local.segments.end(), now,
-                                     [](sim::Time x, const Segment& s) { return x < s.from; });
-    if (next_seg != local.segments.end()) change = std::min(change, next_seg->from);
-    // No new bookings after period.bookings_until (the run itself goes on to the horizon).
-    const sim::Time last_booking = sc_.bookings_until ? cal_.to_time(*sc_.bookings_until) + sim::kDay : horizon_;
-    change = std::min(change, std::min(horizon_, last_booking));
-    const unsigned dow = cal_.weekday_of(now).iso_encoding() - 1;
-    const double rate = local.rate_per_second * local.dow[dow] * (extra ? seg.extra_weight : 1.0);
+    if (now >= change) {
+      const Segment& seg = segment_at(local, now);
+      change = cal_.start_of_day(now) + sim::kDay;
+      auto next_seg = std::upper_bound(local.segments.begin(), local.segments.end(), now,
+                                       [](sim::Time x, const Segment& s) { return x < s.from; });
+      if (next_seg != local.segments.end()) change = std::min(change, next_seg->from);
+      change = std::min(change, stop);
+      const unsigned dow = cal_.weekday_of(now).iso_encoding() - 1;
+      rate = local.rate_per_second * local.dow[dow] * (extra ? seg.extra_weight : 1.0);
+    }
     double next = rate > 0 ? t + gaps.exponential(1.0 / rate) : std::numeric_limits<double>::infinity();
     if (next >= double(change)) {
-      if (change >= std::min(horizon_, last_booking)) co_return;
+      if (change >= stop) co_return;
       t = double(change);
       continue;
     }
