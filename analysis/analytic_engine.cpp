@@ -53,7 +53,7 @@ void Engine::emit(const Grid& x, const Kernel& K, std::initializer_list<Emit> ou
   double sx = 0;
   for (double v : x) sx += v;
   if (sx == 0) return;
-  Spec X;
+  Spec& X = spec_;  // reused: one transform per emit
   conv_->forward(x, X);
   const Spec& KS = conv_->kernel(K);
   for (const Emit& o : outs) {
@@ -82,11 +82,14 @@ Grid Engine::finish(Target& t, double* beyond) {
 }
 
 const HoldTable& Engine::hold_table_for(sim::Duration max_hold) {
+  if (last_hold_ && last_hold_max_ == max_hold) return *last_hold_;
   auto it = holds_.find(max_hold);
   if (it == holds_.end()) {
     const Dist& pickup = federal_delays(sc_.pipeline).pickup;
     it = holds_.emplace(max_hold, hold_table(cache_, cal_, max_hold, pickup, pk_->pickup, G_)).first;
   }
+  last_hold_max_ = max_hold;
+  last_hold_ = it->second.get();
   return *it->second;
 }
 

@@ -155,6 +155,18 @@ struct AfterIdent {
     PerGroup<double> pending{};  // masses of the current source not yet folded into `mix`
   };
   std::map<std::array<std::size_t, 4>, Detained> detained;  // [level, citizen, variant, lodge-share class]
+  /// The entry of `detained` for a key, found without a map search (the
+  /// entries are looked up once per day and cell; map nodes do not move).
+  Detained& detained_at(std::size_t l, std::size_t kind, std::size_t variant, std::size_t lodge) {
+    auto& row = detained_index[(l * kKinds + kind) * 4 + variant];
+    for (const auto& [cls, in] : row)
+      if (cls == lodge) return *in;
+    Detained* in = &detained[{l, kind, variant, lodge}];
+    row.emplace_back(lodge, in);
+    return *in;
+  }
+  std::vector<std::vector<std::pair<std::size_t, Detained*>>> detained_index =
+      std::vector<std::vector<std::pair<std::size_t, Detained*>>>(kLevels * kKinds * 4);
   std::array<std::array<Grid, kKinds>, kLevels> notified;           // by level, kind
   std::array<std::array<double, kKinds>, kLevels> notified_beyond{};
   std::array<std::array<ProfileMix, kKinds>, kLevels> notified_mix{};
@@ -314,7 +326,10 @@ class Engine {
   std::size_t days_ = 0, G_ = 0, first_day_ = 0, last_day_ = 0;  // cohort booking days [first, last]
   std::shared_ptr<PipelineKernels> pk_;
   std::unique_ptr<Convolver> conv_;
+  Spec spec_;  // emit's transform of its input
   std::map<sim::Duration, std::shared_ptr<HoldTable>> holds_;
+  const HoldTable* last_hold_ = nullptr;  // hold_table_for's last answer
+  sim::Duration last_hold_max_ = 0;
   double bookings_ = 0;
   std::vector<double> lodge_classes_;  // kept across jurisdictions: class indices order the release map
 

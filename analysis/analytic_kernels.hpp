@@ -128,11 +128,11 @@ class Convolver {
     }
     return K.spec;
   }
-  void inverse(Spec s, std::vector<double>& out, std::size_t len) {
-    std::vector<double> t(n_);
-    fft_.inv(t.data(), s.data(), static_cast<Eigen::Index>(n_));
+  /// The first `len` points of the inverse transform of s (s is not changed).
+  void inverse(const Spec& s, std::vector<double>& out, std::size_t len) {
+    fft_.inv(buf_.data(), s.data(), static_cast<Eigen::Index>(n_));
     out.assign(len, 0.0);
-    for (std::size_t i = 0; i < len && i < n_; ++i) out[i] = std::max(0.0, t[i]);
+    for (std::size_t i = 0; i < len && i < n_; ++i) out[i] = std::max(0.0, buf_[i]);
   }
 
  private:

@@ -440,9 +440,9 @@ void Engine::detained(const StayKernels& stay, const Source& src, const RuleSet&
                       double detainers, AfterIdent& out) {
   const bool bail = src.path == JailPath::pretrial_release && stay.has_bail;
   const std::size_t cit = kind_of(is_citizen(g), src.path, src.post, src.route, src.charge);
-  auto put = [&](std::size_t variant, double a, double m) {
+  auto put = [&](std::size_t variant, double a, std::size_t lodge, double m) {
     if (m <= 0) return;
-    AfterIdent::Detained& in = out.detained[{std::size_t(l), cit, variant, lodge_class(a)}];
+    AfterIdent::Detained& in = out.detained_at(std::size_t(l), cit, variant, lodge);
     in.lodge_share = a;
     in.pending[std::size_t(g)] += m;
     if (in.by_day.empty()) in.by_day.assign(G_, 0.0);
@@ -450,15 +450,16 @@ void Engine::detained(const StayKernels& stay, const Source& src, const RuleSet&
     else in.beyond += m;
   };
   if (!bail) {
-    put(no_bail, 1.0, detainers);
+    put(no_bail, 1.0, lodge_class(1.0), detainers);
     spend(Stage::detainer, detainers * stay.time_held);
     return;
   }
   const double a = p_honor(r, l);
   const double lost = a * p_bail_lost(sc_.pipeline, r, jur_->jail[std::size_t(src.charge)]);
-  put(lodge_bail, a, detainers * lost);
-  put(lodge_kept, a, detainers * (a - lost));
-  put(lodge_declined, a, detainers * (1 - a));
+  const std::size_t lodge = lodge_class(a);
+  put(lodge_bail, a, lodge, detainers * lost);
+  put(lodge_kept, a, lodge, detainers * (a - lost));
+  put(lodge_declined, a, lodge, detainers * (1 - a));
   spend(Stage::detainer, detainers * (lost * stay.time_held_bail + (1 - lost) * stay.time_held));
 }
 

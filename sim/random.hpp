@@ -255,7 +255,10 @@ class AliasTable {
     const auto col = static_cast<std::size_t>(m >> 64);
     const auto coin = static_cast<std::uint64_t>(m);
     const Column& c = columns_[col];
-    return coin < c.threshold ? col : c.alias;
+    // Branch-free select: the coin is random, so a branch here mispredicts
+    // often (g++ 12 emits one for the ternary).
+    const std::size_t mask = std::size_t{0} - static_cast<std::size_t>(coin >= c.threshold);
+    return col ^ ((col ^ c.alias) & mask);
   }
 
   std::size_t size() const noexcept { return columns_.size(); }

@@ -17,7 +17,8 @@ import sys
 CORE = {"models/scenario/scenario.hpp", "models/scenario/scenario.cpp", "models/scenario/types.hpp",
         "models/scenario/error.hpp", "models/scenario/error.cpp", "models/scenario/json.hpp",
         "models/scenario/json.cpp", "models/scenario/parse.hpp", "models/scenario/parse.cpp",
-        "models/scenario/limits.hpp", "models/scenario/csv.hpp", "models/scenario/csv.cpp"}
+        "models/scenario/limits.hpp", "models/scenario/csv.hpp", "models/scenario/csv.cpp",
+        "models/scenario/draw.hpp"}
 ALLOWED = {
     "sim": {"sim"},
     "scenario_core": {"sim", "scenario_core"},

@@ -82,11 +82,11 @@ inline void Model::draw_stay(Person& p, const JailStay& stay, sim::Stream& s) co
 inline void Model::draw_federal(Person& p, const JurisdictionRun& local, sim::Stream& s) const {
   const PipelineParams& pp = sc_.pipeline;
   const FederalDelays delay = federal_delays(pp);
-  p.d_iafis = delay.iafis.sample(s);
-  p.d_lesc = delay.lesc.sample(s);
-  p.d_decision = delay.decision.sample(s);
-  p.d_pickup = delay.pickup.sample(s);
-  for (std::size_t k = 0; k < kCustodyPaths; ++k) p.d_path[k] = path_duration(pp, CustodyPath(k)).sample(s);
+  p.x_iafis = dist_draw(delay.iafis, s);
+  p.x_lesc = dist_draw(delay.lesc, s);
+  p.x_decision = dist_draw(delay.decision, s);
+  p.x_pickup = dist_draw(delay.pickup, s);
+  for (std::size_t k = 0; k < kCustodyPaths; ++k) p.x_path[k] = dist_draw(path_duration(pp, CustodyPath(k)), s);
   const auto c = std::size_t(p.info.charge);
   p.record = Record::from_index(local.record[c][std::size_t(p.info.level)][std::size_t(p.offense)].sample(s));
   p.case_convicted = p.info.path == JailPath::convicted ||
@@ -98,7 +98,7 @@ inline void Model::draw_federal(Person& p, const JurisdictionRun& local, sim::St
   p.convicted_in_custody = p.info.path == JailPath::convicted;
   p.u_court = s.uniform();
   p.u_at_large = s.uniform();
-  p.d_at_large = pp.at_large_delay.sample(s);
+  p.x_at_large = dist_draw(pp.at_large_delay, s);
   p.u_citizen = s.uniform();
   p.u_decision = s.uniform();
   p.u_bail = s.uniform();
@@ -114,22 +114,28 @@ sim::Process Model::arrivals(std::size_t j, bool extra) {
   JurisdictionRun& local = jurisdictions_[j];
   sim::Stream& gaps = extra ? extra_arrival_streams_[j] : arrival_streams_[j];
   sim::Stream& people = extra ? extra_person_streams_[j] : person_streams_[j];
+  // No new bookings after period.bookings_until (the run itself goes on to the horizon).
+  const sim::Time last_booking = sc_.bookings_until ? cal_.to_time(*sc_.bookings_until) + sim::kDay : horizon_;
+  const sim::Time stop = std::min(horizon_, last_booking);
+  // The rate and the next change are the same until that change (t only grows).
+  sim::Time change = std::numeric_limits<sim::Time>::min();
+  double rate = 0;
   double t = 0;
   for (;;) {
     auto now = static_cast<sim::Time>(t);
-    const Segment& seg = segment_at(local, now);
-    sim::Time change = cal_.start_of_day(now) + sim::kDay;
-    auto next_seg = std::upper_bound(local.segments.begin(), local.segments.end(), now,
-                                     [](sim::Time x, const Segment& s) { return x < s.from; });
-    if (next_seg != local.segments.end()) change = std::min(change, next_seg->from);
-    // No new bookings after period.bookings_until (the run itself goes on to the horizon).
-    const sim::Time last_booking = sc_.bookings_until ? cal_.to_time(*sc_.bookings_until) + sim::kDay : horizon_;
-    change = std::min(change, std::min(horizon_, last_booking));
-    const unsigned dow = cal_.weekday_of(now).iso_encoding() - 1;
-    const double rate = local.rate_per_second * local.dow[dow] * (extra ? seg.extra_weight : 1.0);
+    if (now >= change) {
+      const Segment& seg = segment_at(local, now);
+      change = cal_.start_of_day(now) + sim::kDay;
+      auto next_seg = std::upper_bound(local.segments.begin(), local.segments.end(), now,
+                                       [](sim::Time x, const Segment& s) { return x < s.from; });
+      if (next_seg != local.segments.end()) change = std::min(change, next_seg->from);
+      change = std::min(change, stop);
+      const unsigned dow = cal_.weekday_of(now).iso_encoding() - 1;
+      rate = local.rate_per_second * local.dow[dow] * (extra ? seg.extra_weight : 1.0);
+    }
     double next = rate > 0 ? t + gaps.exponential(1.0 / rate) : std::numeric_limits<double>::infinity();
     if (next >= double(change)) {
-      if (change >= std::min(horizon_, last_booking)) co_return;
+      if (change >= stop) co_return;
       t = double(change);
       continue;
     }
@@ -171,18 +177,18 @@ sim::Process Model::journey(Person p) {
       finish(p, st(S::ident), E::released_no_match, p.release, open.ended, explain([&] { return no_match_text(p); }));
       co_return;
     }
-    co_await sim_.timeout(p.d_iafis);
+    co_await sim_.timeout(d_iafis(p));
     matched(p);
 
     // LESC: an analyst checks the databases and answers with an IAR.
     const sim::Duration waited = co_await lesc_.request();
-    co_await sim_.timeout(p.d_lesc);
+    co_await sim_.timeout(d_lesc(p));
     lesc_.release();
     decided_under = &iar_answered(p, waited);
   } else {
   screened_instead:
     // A 287(g) officer or CAP: the field office hears after the time an IAQ takes.
-    co_await sim_.until(p.info.booked + p.d_iafis + p.d_lesc);
+    co_await sim_.until(p.info.booked + d_iafis(p) + d_lesc(p));
     decided_under = &screening_reported(p);
   }
   const RuleSet& rules = *decided_under;
@@ -195,7 +201,7 @@ sim::Process Model::journey(Person p) {
     no_ice_action(p, rules, action, open.ended);
     co_return;
   }
-  co_await sim_.timeout(p.d_decision);
+  co_await sim_.timeout(d_decision(p));
 
   Node custody_from = st(S::notification_request);
   sim::Time at_large = -1;  // when ICE arrests the person at large after a failed detainer
@@ -300,7 +306,7 @@ const RuleSet& Model::screening_reported(const Person& p) {
   const RuleSet& rules = segment_at(jurisdictions_[p.info.jurisdiction], sim_.now()).rules;
   move(p, st(S::jail_screening), st(S::ice_decision), explain([&] {
          return std::string(p.route == Route::p287g ? "the 287(g) officer" : "CAP") +
-                " reports the booking to the ICE field office, " + hours_text(p.d_iafis + p.d_lesc) +
+                " reports the booking to the ICE field office, " + hours_text(d_iafis(p) + d_lesc(p)) +
                 " after booking";
        }));
   return rules;
@@ -322,7 +328,7 @@ void Model::matched(const Person& p) {
   add(p, Metric::ident_matches, sim_.now());
   add(p, by_level(Metric::ident_matches_level1, p.info.level), sim_.now());
   move(p, st(S::ident), st(S::lesc), explain([&] {
-         return "IDENT match, " + hours_text(p.d_iafis) +
+         return "IDENT match, " + hours_text(d_iafis(p)) +
                 " after submission: an Immigration Alien Query (IAQ) goes to ICE's LESC";
        }));
 }
@@ -399,8 +405,9 @@ HoldAtRelease Model::answer_at_release(Person& p, sim::Time release, bool& ended
   add(p, Metric::detainers_honored, sim_.now());
   const PickupInHold pickup = pickup_in_hold(sc_.pipeline, at_release);
   const sim::Time hold_end = pickup.hold_end(cal_, sim_.now());
-  const bool picked = pickup.picked(p.u_pickup, sim_.now(), p.d_pickup, hold_end);
-  const sim::Time out = picked ? sim_.now() + p.d_pickup : hold_end;
+  const sim::Duration delay = d_pickup(p);
+  const bool picked = pickup.picked(p.u_pickup, sim_.now(), delay, hold_end);
+  const sim::Time out = picked ? sim_.now() + delay : hold_end;
   move(p, st(S::detainer), st(S::detainer_hold), explain([&] { return hold_text(pickup.max_hold, hold_end); }));
   add_days(p, Metric::detainer_hold_days, sim_.now(), out);
   add_days(p, Metric::jail_bed_days, sim_.now(), out);
@@ -420,7 +427,7 @@ sim::Time Model::follow_up(Person& p, Node from, EndState e, sim::Time released,
     finish(p, from, e, ends, ended, why);
     return -1;
   }
-  const sim::Time arrest = std::max(sim_.now(), ends + p.d_at_large);
+  const sim::Time arrest = std::max(sim_.now(), ends + d_at_large(p));
   if (tracer_ && !why.empty()) [[unlikely]]
     tracer_->step(p.info, ends, from, from, why);
   move(p, from, st(S::at_large), explain([&] {
@@ -458,7 +465,7 @@ bool Model::met_at_release(Person& p, bool& ended) {
 Custody Model::enter_custody(const Person& p, Node from) {
   move(p, from, st(S::ice_custody), explain([&] {
          return from == st(S::detainer_hold)
-                    ? "ICE picks the person up " + hours_text(p.d_pickup) +
+                    ? "ICE picks the person up " + hours_text(d_pickup(p)) +
                           " into the hold: transferred to ICE detention"
                 : from == st(S::at_large) ? std::string("ICE arrests the person at large: booked into ICE custody")
                                           : std::string("ICE meets the release: transferred to ICE detention");
@@ -477,7 +484,7 @@ Custody Model::enter_custody(const Person& p, Node from) {
   const CustodyPlan plan = custody_plan(sc_.pipeline, at_custody, status);
   const CustodyPath path = plan.draw(p.u_outcome);
   add(p, path == CustodyPath::released_pending ? Metric::ice_released_pending : Metric::ice_detained, sim_.now());
-  const Custody c{path, status, level, path_end(path, status, p.u_court, plan), p.d_path[std::size_t(path)]};
+  const Custody c{path, status, level, path_end(path, status, p.u_court, plan), d_path(p, path)};
   add_days(p, Metric::ice_detention_days, sim_.now(), sim_.now() + c.held);
   return c;
 }

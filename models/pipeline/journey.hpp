@@ -36,7 +36,18 @@ struct Months {
   sim::Time horizon = 0;
   static Months build(const Scenario& sc);
   std::size_t size() const { return starts.size(); }
-  std::size_t of(sim::Time t) const;              // month containing t (clamped)
+  /// Month containing t (clamped). Months start at midnight, so within the
+  /// period a table by day answers (the model asks for every booking).
+  std::size_t of(sim::Time t) const {
+    if (t >= 0 && t < horizon) [[likely]] {
+      const auto d = static_cast<std::size_t>(t / sim::kDay);
+      if (d < month_of_day.size()) return month_of_day[d];
+    }
+    return search(t);
+  }
+  std::vector<std::uint16_t> month_of_day;       // by day of the period: of(day start)
+ private:
+  std::size_t search(sim::Time t) const;
 };
 
 /// Everything one replication measured. Deterministic given (scenario, seed,

@@ -145,7 +145,7 @@ std::string Model::hold_text(sim::Duration max_hold, sim::Time hold_end) const {
 
 std::string Model::hold_expired_text(const Person& p, const PickupInHold& pickup) const {
   return p.u_pickup < pickup.p_comes
-             ? "hold expired: ICE would have come " + hours_text(p.d_pickup) + " after release, too late; released"
+             ? "hold expired: ICE would have come " + hours_text(d_pickup(p)) + " after release, too late; released"
              : "hold expired: ICE did not come (P(pick-up)=" + share_text(pickup.p_comes) + "); released";
 }
 

@@ -15,6 +15,7 @@
 #include "models/pipeline/branches.hpp"
 #include "models/pipeline/journey.hpp"
 #include "models/pipeline/timeline.hpp"
+#include "models/scenario/draw.hpp"
 #include "sim/random.hpp"
 #include "sim/resource.hpp"
 #include "sim/simulation.hpp"
@@ -69,13 +70,15 @@ struct Person {
   Grounds grounds;            // which of them (and the status, a prior order) make the person removable
   bool case_convicted = false;  // the case ends in a conviction (at `disposition`)
   bool convicted_in_custody = false;  // the case closed with a conviction before ICE custody
-  sim::Duration d_iafis = 0, d_lesc = 0, d_decision = 0, d_pickup = 0;
-  std::array<sim::Duration, kCustodyPaths> d_path{};
+  // The federal delays as drawn (models/scenario/draw.hpp): most are never
+  // used, so they become seconds only when the journey needs them (Model::d_*).
+  double x_iafis = 0, x_lesc = 0, x_decision = 0, x_pickup = 0;
+  std::array<double, kCustodyPaths> x_path{};
   double u_citizen = 1, u_decision = 1, u_bail = 1, u_honor = 1, u_pickup = 1, u_outcome = 1, u_court = 1;
   double u_at_large = 1;
   double u_route = 1;             // drawn at booking for foreign-born people: found by 287(g) or CAP
   Route route = Route::sc;        // how ICE came to know of the person
-  sim::Duration d_at_large = 0;
+  double x_at_large = 0;
 };
 
 /// What the jail does when criminal custody ends under a detainer.
@@ -145,6 +148,15 @@ class Model {
   Person make_person(std::size_t j, sim::Stream& s, bool extra, const Segment& seg, bool& booked);
   void draw_stay(Person& p, const JailStay& stay, sim::Stream& s) const;
   void draw_federal(Person& p, const JurisdictionRun& local, sim::Stream& s) const;
+  // A person's federal delays in seconds (drawn by draw_federal).
+  sim::Duration d_iafis(const Person& p) const { return dist_duration(sc_.pipeline.iafis_response, p.x_iafis); }
+  sim::Duration d_lesc(const Person& p) const { return dist_duration(sc_.pipeline.lesc_service, p.x_lesc); }
+  sim::Duration d_decision(const Person& p) const { return dist_duration(sc_.pipeline.ice_decision_delay, p.x_decision); }
+  sim::Duration d_pickup(const Person& p) const { return dist_duration(sc_.pipeline.pickup_delay, p.x_pickup); }
+  sim::Duration d_path(const Person& p, CustodyPath path) const {
+    return dist_duration(path_duration(sc_.pipeline, path), p.x_path[std::size_t(path)]);
+  }
+  sim::Duration d_at_large(const Person& p) const { return dist_duration(sc_.pipeline.at_large_delay, p.x_at_large); }
   const Segment& segment_at(const JurisdictionRun& local, sim::Time t) const {
     auto it = std::upper_bound(local.segments.begin(), local.segments.end(), t,
                                [](sim::Time x, const Segment& s) { return x < s.from; });

@@ -52,10 +52,17 @@ Months Months::build(const Scenario& sc) {
     m.labels.push_back(sim::format_date(first).substr(0, 7));
     ym += months{1};
   }
+  // The day table: every month starts at a midnight (the first at the period's start).
+  const bool at_midnight = std::all_of(m.starts.begin(), m.starts.end(), [](sim::Time s) { return s % sim::kDay == 0; });
+  if (at_midnight && m.starts.size() <= 65535) {
+    m.month_of_day.resize(static_cast<std::size_t>((m.horizon + sim::kDay - 1) / sim::kDay));
+    for (std::size_t d = 0; d < m.month_of_day.size(); ++d)
+      m.month_of_day[d] = static_cast<std::uint16_t>(m.search(sim::Time(d) * sim::kDay));
+  }
   return m;
 }
 
-std::size_t Months::of(sim::Time t) const {
+std::size_t Months::search(sim::Time t) const {
   auto it = std::upper_bound(starts.begin(), starts.end(), t);
   return it == starts.begin() ? 0 : static_cast<std::size_t>(it - starts.begin()) - 1;
 }

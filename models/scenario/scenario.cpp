@@ -1,5 +1,7 @@
 #include "models/scenario/scenario.hpp"
 
+#include "models/scenario/draw.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <iterator>
@@ -48,19 +50,7 @@ void Dist::prepare() {
   }
 }
 
-sim::Duration Dist::sample(sim::Stream& s) const {
-  double x = 0;
-  switch (kind) {
-    case Kind::fixed: x = value; break;
-    case Kind::exponential: x = s.exponential(mean); break;
-    case Kind::lognormal: x = s.lognormal(p1_, p2_); break;
-    case Kind::gamma: x = s.gamma(shape, p1_); break;
-    case Kind::weibull: x = s.weibull(shape, p1_); break;
-    case Kind::uniform: x = s.uniform(min, max); break;
-  }
-  // A heavy lognormal tail can exceed int64 seconds; 1e15 s is 30 million years.
-  return static_cast<sim::Duration>(std::llround(std::clamp(x, 0.0, 1e15)));
-}
+sim::Duration Dist::sample(sim::Stream& s) const { return dist_duration(*this, dist_draw(*this, s)); }
 
 bool Scope::covers(const Jurisdiction& j) const {
   switch (kind) {
