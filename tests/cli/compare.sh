@@ -60,4 +60,21 @@ import csv, sys
 r = next(r for r in csv.DictReader(open(sys.argv[1])) if r["scope"] == "los_angeles_ca" and r["metric"] == "net_detainer_cost_usd")
 assert float(r["diff_mean"]) < 0 and float(r["rel_change"]) < -0.3, r
 PY
+# Two scenarios whose files share a name (counties/ and uncertainty/los_angeles.yaml): the second
+# is labelled "los_angeles#2" everywhere, so its rows never merge with the baseline's name.
+run "$SCSIM" compare "$SCEN/counties/los_angeles.yaml" "$SCEN/uncertainty/los_angeles.yaml" "$SCEN/whatif/trust_act.yaml" \
+  -r 1 -o same --scope los_angeles_ca
+expect_rc 0
+stdout_has "base: los_angeles "
+stdout_has "alt:  los_angeles#2 "
+stdout_has "alt:  trust_act "
+python3 - same/compare.csv <<'PY' || fail "compare.csv: the same file name twice"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+alts = {r["alt"] for r in rows}
+assert alts == {"los_angeles#2", "trust_act"}, alts
+# The uncertain file runs the county's own values without --draws: no difference at all.
+d = next(r for r in rows if r["alt"] == "los_angeles#2" and r["metric"] == "net_detainer_cost_usd")
+assert float(d["diff_mean"]) == 0, d
+PY
 echo "compare: ok"
