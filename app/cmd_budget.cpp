@@ -380,8 +380,8 @@ void run_budget(const BudgetArgs& a, const Common& common) {
   h.fiscal_start = sc.costs.fiscal_year_start_month;
   {
     const sim::Date last = p.last_day();  // the federal fiscal year the period ends in
-    const int ffy = static_cast<int>(last.year()) + (static_cast<unsigned>(last.month()) >= 10 ? 1 : 0);
-    h.scaap_rate = sc.costs.scaap_rate_for(ffy);
+    h.scaap_rate = sc.costs.scaap_rate_for(
+        scsim::federal_fiscal_year(static_cast<int>(last.year()), static_cast<unsigned>(last.month())));
   }
   h.scaap_min_days = sc.costs.scaap_min_days;
 

@@ -51,10 +51,10 @@ void add_costs(const Scenario& sc, const Scopes& scopes, const Months& months, R
     throw std::invalid_argument("add_costs: replication shape does not match the scenario");
   const CostParams& c = sc.costs;
   const std::vector<int> years = month_years(months);
-  std::vector<int> ffys(years.size());  // federal fiscal year: October opens the next one
+  std::vector<int> ffys(years.size());
   for (std::size_t mo = 0; mo < years.size(); ++mo) {
-    const auto m = parse::to_integer(std::string_view(months.labels[mo]).substr(5, 2));
-    ffys[mo] = years[mo] + (m && m.value >= 10 ? 1 : 0);
+    const auto m = parse::to_integer(std::string_view(months.labels[mo]).substr(5, 2));  // labels are "YYYY-MM"
+    ffys[mo] = federal_fiscal_year(years[mo], m ? static_cast<unsigned>(m.value) : 1);
   }
   auto cell = [&](std::size_t mo, std::size_t s, Metric m) -> double& {
     return r.monthly[(mo * r.scopes + s) * kMetrics + idx(m)];

@@ -26,6 +26,8 @@ bool is_money_metric(Metric m);
 /// `amount` in dollars of `from_year` expressed in dollars of `to_year` at a
 /// constant annual `rate` (negative rates deflate).
 double inflate(double amount, int from_year, int to_year, double rate);
+/// The federal fiscal year a month belongs to: October opens the next one (FFY2012 = Oct 2011 – Sep 2012).
+inline int federal_fiscal_year(int year, unsigned month) { return year + (month >= 10 ? 1 : 0); }
 
 /// The calendar year of each month of a scenario ("2011-07" -> 2011).
 std::vector<int> month_years(const Months& months);
